@@ -1,0 +1,1 @@
+Console.WriteLine("AppHost: hosting layer not written yet");
