@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Douyin.ServiceDefaults.Api;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Douyin.ServiceDefaults.Api
+{
+    public static class DouyinApi
+    {
+        public const string PathPrefix = "/douyin";
+
+        public static bool IsApiPath(PathString path) => path.StartsWithSegments(PathPrefix);
+
+        /// <summary>The API's JSON: snake_case names, every field written (no nulls skipped), numbers as numbers.</summary>
+        public static void Configure(JsonSerializerOptions options)
+        {
+            options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            options.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
+        }
+
+        /// <summary>Writes the envelope as an HTTP 200 answer, for middleware that refuses a request before any endpoint runs.</summary>
+        public static Task WriteEnvelopeAsync(HttpContext context, ApiStatus status, string message)
+        {
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            return context.Response.WriteAsJsonAsync(ApiResponse.Fail(status, message), context.RequestAborted);
+        }
+    }
+
+    /// <summary>
+    /// On the public API an unexpected failure is still an envelope (HTTP 200, no stack trace, a trace id to find it);
+    /// elsewhere the framework's problem details answer.
+    /// </summary>
+    internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+        {
+            if (!DouyinApi.IsApiPath(context.Request.Path) || context.Response.HasStarted)
+            {
+                return false;
+            }
+
+            var (status, message) = exception switch
+            {
+                BadHttpRequestException bad => (ApiStatus.BadRequest, $"Bad request: {bad.Message}"),
+                OperationCanceledException when context.RequestAborted.IsCancellationRequested => (ApiStatus.BadRequest, "Request cancelled."),
+                _ => (ApiStatus.InternalError, $"Internal error; trace id {Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier}."),
+            };
+            if (status == ApiStatus.InternalError)
+            {
+                logger.LogError(exception, "Unhandled exception on {Path}", context.Request.Path);
+            }
+            await DouyinApi.WriteEnvelopeAsync(context, status, message);
+            return true;
+        }
+    }
+}
+
+namespace Microsoft.Extensions.Hosting
+{
+    public static class ApiExtensions
+    {
+        /// <summary>JSON conventions, problem details and the envelope-writing exception handler of the public API.</summary>
+        public static IHostApplicationBuilder AddDouyinApi(this IHostApplicationBuilder builder)
+        {
+            builder.Services.ConfigureHttpJsonOptions(o => DouyinApi.Configure(o.SerializerOptions));
+            builder.Services.AddProblemDetails();
+            builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+            return builder;
+        }
+
+        /// <summary>Exception handling first; unmatched <c>/douyin/</c> paths answer with the envelope, not a bare 404.</summary>
+        public static WebApplication UseDouyinApi(this WebApplication app)
+        {
+            app.UseExceptionHandler();
+            app.UseStatusCodePages(async context =>
+            {
+                var http = context.HttpContext;
+                if (DouyinApi.IsApiPath(http.Request.Path) && http.Response.StatusCode is StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed)
+                {
+                    var message = http.Response.StatusCode == StatusCodes.Status404NotFound
+                        ? $"Unknown endpoint {http.Request.Path}."
+                        : $"{http.Request.Method} is not allowed on {http.Request.Path}.";
+                    await DouyinApi.WriteEnvelopeAsync(http, ApiStatus.NotFound, message);
+                }
+            });
+            return app;
+        }
+    }
+}

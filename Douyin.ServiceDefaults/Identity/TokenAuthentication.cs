@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Douyin.ServiceDefaults.Api;
+using Douyin.ServiceDefaults.Identity;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Douyin.ServiceDefaults.Identity
+{
+    /// <summary>
+    /// Authenticates the API's <c>token</c> (query, url-encoded form or bearer header) with <see cref="TokenService"/>.
+    /// A challenge answers with the envelope (HTTP 200, status 401), which is all the mobile client reads.
+    /// Anonymous callers pass through, so endpoints where the token is optional simply see no user.
+    /// </summary>
+    public sealed class TokenAuthenticationHandler(
+        IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TokenService tokens)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        public const string SchemeName = "DouyinToken";
+
+        protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+        {
+            var parameters = await ApiParameters.BindAsync(Context, null!);
+            var token = parameters!.Token;
+            if (string.IsNullOrEmpty(token))
+            {
+                return AuthenticateResult.NoResult();
+            }
+            if (tokens.Validate(token) is not { } userId)
+            {
+                return AuthenticateResult.Fail("The token is invalid or expired.");
+            }
+
+            var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId.ToString(CultureInfo.InvariantCulture))], SchemeName);
+            return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        }
+
+        protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+        {
+            var result = await Context.AuthenticateAsync(SchemeName);
+            var message = result.None ? "A token is required: log in first." : "The token is invalid or expired: log in again.";
+            await DouyinApi.WriteEnvelopeAsync(Context, ApiStatus.Unauthorized, message);
+        }
+    }
+}
+
+namespace System.Security.Claims
+{
+    public static class DouyinClaimsPrincipalExtensions
+    {
+        /// <summary>The caller's user id, or null for an anonymous caller.</summary>
+        public static long? GetUserId(this ClaimsPrincipal principal) =>
+            long.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+    }
+}
+
+namespace Microsoft.Extensions.Hosting
+{
+    public static class TokenAuthenticationExtensions
+    {
+        /// <summary>The token service (options from <c>Jwt</c>) and the API's token authentication as the default scheme.</summary>
+        public static IHostApplicationBuilder AddTokenAuthentication(this IHostApplicationBuilder builder)
+        {
+            builder.Services.AddOptions<JwtOptions>().BindConfiguration("Jwt");
+            builder.Services.AddSingleton<TokenService>();
+            builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+                .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+            builder.Services.AddAuthorization();
+            return builder;
+        }
+    }
+}
