@@ -4,6 +4,7 @@ using Douyin.ServiceDefaults.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -69,6 +70,9 @@ namespace Microsoft.Extensions.Hosting
             builder.Services.ConfigureHttpJsonOptions(o => DouyinApi.Configure(o.SerializerOptions));
             builder.Services.AddProblemDetails();
             builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+            builder.Services.AddSingleton<PublicUrls>();
+            // Douyin.Web forwards the client's host too, so absolute URLs point where the client can reach.
+            builder.Services.PostConfigure<ForwardedHeadersOptions>(o => o.ForwardedHeaders |= ForwardedHeaders.XForwardedHost);
             return builder;
         }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Douyin.ServiceDefaults.Api;
 
 /// <summary>
@@ -9,8 +11,10 @@ public class ApiResponse
 {
     public const string SuccessMessage = "success";
 
+    [JsonPropertyOrder(-2)]
     public int StatusCode { get; set; }
 
+    [JsonPropertyOrder(-1)]
     public string StatusMsg { get; set; } = SuccessMessage;
 
     public static ApiResponse Ok() => new();

@@ -1,0 +1,11 @@
+global using System.Security.Claims;
+global using Douyin.ServiceDefaults;
+global using Douyin.ServiceDefaults.Api;
+global using Douyin.ServiceDefaults.Identity;
+global using Douyin.ServiceDefaults.Ids;
+global using Douyin.Social.Accounts;
+global using Douyin.Social.Infrastructure;
+global using Microsoft.AspNetCore.Http.HttpResults;
+global using Microsoft.EntityFrameworkCore;
+global using Microsoft.Extensions.Options;
+global using Microsoft.Extensions.Logging;
