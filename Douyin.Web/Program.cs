@@ -1,9 +1,14 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseDouyinApi();
+app.UseStaticFiles();
+
 app.MapDefaultEndpoints();
+app.MapGateway();
 
 app.Run();

@@ -1,0 +1,11 @@
+namespace Microsoft.Extensions.Hosting;
+
+internal static class Extensions
+{
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddDouyinApi();
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
+        builder.Services.AddSingleton<HttpForwarder>();
+    }
+}

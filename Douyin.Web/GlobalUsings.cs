@@ -1,0 +1,4 @@
+global using Douyin.ServiceDefaults;
+global using Douyin.ServiceDefaults.Api;
+global using Douyin.ServiceDefaults.ServiceDiscovery;
+global using Douyin.Web.Gateway;
