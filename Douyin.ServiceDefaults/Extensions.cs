@@ -52,6 +52,9 @@ public static class Extensions
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // .NET 10 leaves the semantic-convention tags (route, method, status) off ASP.NET Core's server spans by default.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Hosting.SuppressActivityOpenTelemetryData", false);
+
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -92,7 +95,7 @@ public static class Extensions
         }
 
         builder.Services.AddHostedService<OpenTelemetryStarter>();
-        builder.Services.AddTransient<IStartupFilter, HealthProbeTraceFilter>();
+        builder.Services.AddTransient<IStartupFilter, ServerSpanEnricher>();
         return builder;
     }
 

@@ -73,15 +73,15 @@ public sealed class TokenService
             return null;
         }
 
-        Span<byte> signature = stackalloc byte[64];
-        if (!Base64Url.TryDecodeFromChars(token.AsSpan(lastDot + 1), signature, out var signatureLength)
-            || !CryptographicOperations.FixedTimeEquals(signature[..signatureLength], Sign(token.AsSpan(0, lastDot))))
-        {
-            return null;
-        }
-
         try
         {
+            Span<byte> signature = stackalloc byte[64];
+            if (!Base64Url.TryDecodeFromChars(token.AsSpan(lastDot + 1), signature, out var signatureLength)
+                || !CryptographicOperations.FixedTimeEquals(signature[..signatureLength], Sign(token.AsSpan(0, lastDot))))
+            {
+                return null;
+            }
+
             var claims = JsonSerializer.Deserialize<Claims>(Base64Url.DecodeFromChars(token.AsSpan(firstDot + 1, lastDot - firstDot - 1)));
             var now = _time.GetUtcNow().ToUnixTimeSeconds();
             return claims is not null && claims.iss == _issuer && claims.exp > now && claims.iat <= now + 60
@@ -91,7 +91,7 @@ public sealed class TokenService
         }
         catch (Exception ex) when (ex is JsonException or FormatException)
         {
-            return null;
+            return null; // Base64Url throws on characters outside its alphabet, even in TryDecode
         }
     }
 

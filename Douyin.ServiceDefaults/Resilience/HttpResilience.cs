@@ -1,5 +1,6 @@
 using System.Net;
 using Douyin.ServiceDefaults.Resilience;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -39,9 +40,10 @@ namespace Douyin.ServiceDefaults.Resilience
 
         static void Build(ResiliencePipelineBuilder<HttpResponseMessage> builder, HttpResilienceOptions o)
         {
-            builder
-                .AddTimeout(o.TotalRequestTimeout)
-                .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            builder.AddTimeout(o.TotalRequestTimeout);
+            if (o.MaxRetryAttempts > 0)
+            {
+                builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
                 {
                     MaxRetryAttempts = o.MaxRetryAttempts,
                     Delay = o.RetryBaseDelay,
@@ -54,7 +56,10 @@ namespace Douyin.ServiceDefaults.Resilience
                         args.Outcome.Result?.Dispose();
                         return ValueTask.CompletedTask;
                     },
-                })
+                });
+            }
+
+            builder
                 .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
                 {
                     FailureRatio = o.FailureRatio,
@@ -122,7 +127,10 @@ namespace Microsoft.Extensions.DependencyInjection
         {
             builder.Services.AddOptions<HttpResilienceOptions>().BindConfiguration("HttpClientResilience");
             builder.Services.TryAddSingleton<HttpResiliencePipelines>();
-            builder.AddHttpMessageHandler(sp => new ResilienceHandler(sp.GetRequiredService<HttpResiliencePipelines>().Get(builder.Name)));
+            // The handler builder knows the client's name (the defaults builder does not), and the name picks the pipeline.
+            builder.Services.Configure<HttpClientFactoryOptions>(builder.Name, options => options.HttpMessageHandlerBuilderActions.Add(handlers =>
+                handlers.AdditionalHandlers.Add(new ResilienceHandler(
+                    handlers.Services.GetRequiredService<HttpResiliencePipelines>().Get(handlers.Name ?? Microsoft.Extensions.Options.Options.DefaultName)))));
             return builder;
         }
     }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
@@ -34,22 +36,35 @@ internal sealed class OpenTelemetryStarter(IServiceProvider services) : IHostedS
 }
 
 /// <summary>
-/// Keeps health probes out of traces (the instrumentation package's Filter, which we do not have):
-/// clearing the Recorded flag makes the export processor skip the span.
+/// What the ASP.NET Core instrumentation package did and .NET 10's built-in server spans do not: keeps health
+/// probes out of traces (clearing Recorded makes the exporter skip the span) and names each span after its
+/// route ("GET /douyin/feed/") with the http.route and status tags.
 /// </summary>
-internal sealed class HealthProbeTraceFilter : IStartupFilter
+internal sealed class ServerSpanEnricher : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
-        app.Use((context, nextMiddleware) =>
+        app.Use(async (context, nextMiddleware) =>
         {
-            if (Activity.Current is { } activity && Microsoft.Extensions.Hosting.Extensions.IsHealthProbe(context.Request.Path))
+            var activity = Activity.Current;
+            if (activity is not null && Microsoft.Extensions.Hosting.Extensions.IsHealthProbe(context.Request.Path))
             {
                 activity.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
                 activity.IsAllDataRequested = false;
+                activity = null;
             }
 
-            return nextMiddleware(context);
+            await nextMiddleware(context);
+
+            if (activity is { IsAllDataRequested: true })
+            {
+                if ((context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText is { } route)
+                {
+                    activity.DisplayName = $"{context.Request.Method} {route}";
+                    activity.SetTag("http.route", route);
+                }
+                activity.SetTag("http.response.status_code", context.Response.StatusCode);
+            }
         });
         next(app);
     };

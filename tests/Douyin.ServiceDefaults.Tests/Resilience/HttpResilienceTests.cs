@@ -1,0 +1,111 @@
+using System.Net;
+using Douyin.ServiceDefaults.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace Douyin.ServiceDefaults.Tests.Resilience;
+
+public sealed class HttpResilienceTests
+{
+    /// <summary>A flaky upstream: the first <paramref name="failures"/> calls answer 503.</summary>
+    static Task<TestWebApp> FlakyAsync(int failures, Counter hits) => TestWebApp.StartAsync(_ => { }, app =>
+        app.Map("/flaky", () => Interlocked.Increment(ref hits.Value) <= failures
+            ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable)
+            : Results.Text("ok")));
+
+    static async Task<(TestWebApp Caller, HttpClient Client)> CallerAsync(TestWebApp target, Dictionary<string, string?>? settings = null)
+    {
+        settings ??= [];
+        settings["services:upstream:http:0"] = target.BaseAddress.ToString();
+        settings["HttpClientResilience:RetryBaseDelay"] = "00:00:00.010";
+        var caller = await TestWebApp.StartAsync(
+            builder =>
+            {
+                builder.AddServiceDefaults();
+                builder.Services.AddHttpClient("upstream", c => c.BaseAddress = new Uri("http://upstream"));
+            },
+            _ => { },
+            settings);
+        return (caller, caller.App.Services.GetRequiredService<IHttpClientFactory>().CreateClient("upstream"));
+    }
+
+    [Fact]
+    public async Task IdempotentRequestsAreRetriedUntilTheyPass()
+    {
+        var hits = new Counter();
+        await using var target = await FlakyAsync(failures: 2, hits);
+        var (caller, client) = await CallerAsync(target);
+        await using var _ = caller;
+
+        var response = await client.GetAsync("/flaky");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(3, hits.Value);
+    }
+
+    [Fact]
+    public async Task APostIsNotRepeatedUnlessMarkedRetryable()
+    {
+        var hits = new Counter();
+        await using var target = await FlakyAsync(failures: 1, hits);
+        var (caller, client) = await CallerAsync(target);
+        await using var _ = caller;
+
+        var plain = await client.PostAsync("/flaky", new StringContent("x"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, plain.StatusCode);
+        Assert.Equal(1, hits.Value);
+
+        hits.Value = 0;
+        using var marked = new HttpRequestMessage(HttpMethod.Post, "/flaky") { Content = new StringContent("x") };
+        marked.Options.Set(HttpResilience.Retryable, true);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(marked)).StatusCode);
+        Assert.Equal(2, hits.Value);
+    }
+
+    [Fact]
+    public async Task TheCircuitOpensAndStopsHammeringADeadDependency()
+    {
+        var hits = new Counter();
+        await using var target = await FlakyAsync(failures: int.MaxValue, hits);
+        var (caller, client) = await CallerAsync(target, new()
+        {
+            ["HttpClientResilience:MaxRetryAttempts"] = "0",
+            ["HttpClientResilience:MinimumThroughput"] = "4",
+            ["HttpClientResilience:FailureRatio"] = "0.5",
+            ["HttpClientResilience:BreakDuration"] = "00:00:30",
+        });
+        await using var _ = caller;
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/flaky")).StatusCode);
+        }
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync("/flaky"));
+        Assert.Equal(4, hits.Value);
+    }
+
+    [Fact]
+    public async Task ASlowAttemptTimesOut()
+    {
+        await using var target = await TestWebApp.StartAsync(_ => { }, app =>
+            app.MapGet("/slow", async (CancellationToken ct) => { await Task.Delay(TimeSpan.FromSeconds(10), ct); return "late"; }));
+        var (caller, client) = await CallerAsync(target, new()
+        {
+            ["HttpClientResilience:MaxRetryAttempts"] = "1",
+            ["HttpClientResilience:AttemptTimeout"] = "00:00:00.200",
+        });
+        await using var _ = caller;
+
+        await Assert.ThrowsAsync<TimeoutRejectedException>(() => client.GetAsync("/slow"));
+    }
+
+    public sealed class Counter
+    {
+        public int Value;
+    }
+}
