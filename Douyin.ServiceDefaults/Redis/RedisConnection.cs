@@ -57,7 +57,10 @@ public sealed partial class RedisConnection : IAsyncDisposable
 
     public bool IsConnected => Volatile.Read(ref _session) is not null;
 
-    /// <summary>Sends any command, e.g. <c>ExecuteAsync("SET", ["key", 42])</c>. Error replies throw <see cref="RedisServerException"/>.</summary>
+    /// <summary>
+    /// Sends any command, e.g. <c>ExecuteAsync("SET", ["key", 42])</c>. Error replies throw <see cref="RedisServerException"/>.
+    /// Commands are sent in call order while connected; ones that had to wait for a connection are not ordered among themselves.
+    /// </summary>
     public Task<RedisValue> ExecuteAsync(string command, ReadOnlySpan<RedisArg> args, CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested)
