@@ -256,22 +256,23 @@ sealed class RedisSession
     void Complete(in Pending pending, RedisValue reply, Exception? error)
     {
         pending.Registration.Dispose();
-        var completed = error is null ? pending.Completion.TrySetResult(reply) : pending.Completion.TrySetException(error);
-        if (completed && error is not null)
-        {
-            RedisTelemetry.CountError(_options, error is RedisServerException ? "server" : "connection");
-        }
+        // Telemetry first, so the span has ended by the time the caller resumes.
         if (!_options.DisableMetrics && RedisTelemetry.Duration.Enabled)
         {
             RedisTelemetry.Duration.Record(_time.GetElapsedTime(pending.Timestamp).TotalSeconds, new KeyValuePair<string, object?>("db.operation.name", pending.Command));
         }
         if (pending.Activity is { } activity)
         {
-            if (pending.Completion.Task.IsFaulted)
+            if ((error ?? pending.Completion.Task.Exception?.InnerException) is { } failure) // the latter: timed out earlier
             {
-                activity.SetStatus(ActivityStatusCode.Error, pending.Completion.Task.Exception.InnerException?.Message);
+                activity.SetStatus(ActivityStatusCode.Error, failure.Message);
             }
             activity.Dispose();
+        }
+        var completed = error is null ? pending.Completion.TrySetResult(reply) : pending.Completion.TrySetException(error);
+        if (completed && error is not null)
+        {
+            RedisTelemetry.CountError(_options, error is RedisServerException ? "server" : "connection");
         }
     }
 }

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Douyin.ServiceDefaults.Redis;
 using Douyin.ServiceDefaults.Tests.Infrastructure;
 
@@ -193,5 +196,44 @@ public sealed class RedisConnectionTests(RedisServerFixture server) : IClassFixt
         }
 
         await RedisServerFixture.EventuallyAsync(async () => Assert.Equal(0, await _redis.PublishAsync(channel, "nobody listens")));
+    }
+
+    [Fact]
+    public async Task CommandsEmitSpansAndMetricsWhenSomeoneListens()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var activityListener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == RedisTelemetry.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(activityListener);
+        var instruments = new ConcurrentQueue<string>();
+        using var meterListener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == RedisTelemetry.MeterName)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meterListener.SetMeasurementEventCallback<long>((instrument, _, _, _) => instruments.Enqueue(instrument.Name));
+        meterListener.SetMeasurementEventCallback<double>((instrument, _, _, _) => instruments.Enqueue(instrument.Name));
+        meterListener.Start();
+
+        using var request = new Activity("request").Start();
+        await _redis.ExecuteAsync("ECHO", ["traced"]);
+        await Assert.ThrowsAsync<RedisServerException>(() => _redis.ExecuteAsync("NOSUCHCOMMAND", []));
+
+        Assert.Same(request, Activity.Current); // the command span never becomes the caller's current activity
+        var echo = Assert.Single(spans, s => s.ParentId == request.Id && s.DisplayName == "ECHO");
+        Assert.Equal((ActivityKind.Client, (object)server.Port, ActivityStatusCode.Unset), (echo.Kind, echo.GetTagItem("server.port")!, echo.Status));
+        Assert.Equal(ActivityStatusCode.Error, Assert.Single(spans, s => s.ParentId == request.Id && s.DisplayName == "NOSUCHCOMMAND").Status);
+        Assert.Contains("douyin.redis.commands", instruments);
+        Assert.Contains("db.client.operation.duration", instruments);
+        Assert.Contains("douyin.redis.errors", instruments);
     }
 }
