@@ -20,7 +20,8 @@ sealed class RedisSession
     readonly Socket _socket;
     readonly Stream _stream;
     readonly Func<RedisValue, bool>? _onPush;
-    // pauseWriterThreshold 0: FlushAsync never waits, so callers can commit under the lock. Timeouts bound the backlog.
+    // pauseWriterThreshold 0: FlushAsync never waits, so callers can commit under the lock; a stalled socket
+    // surfaces as command timeouts rather than as blocked callers.
     readonly Pipe _outbound = new(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
     readonly Queue<Pending> _pending = new();
     readonly Lock _gate = new();
@@ -40,6 +41,10 @@ sealed class RedisSession
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
+            // Detect a peer that vanished without closing (node loss, NAT expiry) within about a minute.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 30);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 5);
             await socket.ConnectAsync(new DnsEndPoint(options.Host, options.Port), cancellationToken);
             Stream stream = new NetworkStream(socket, ownsSocket: false);
             if (options.Ssl)
