@@ -65,6 +65,18 @@ public class BlobClientTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task EmptyStreamMakesAnEmptyBlob()
+    {
+        var blob = await NewBlobAsync();
+
+        await blob.UploadAsync(Stream.Null);
+
+        using var download = await blob.DownloadStreamingAsync();
+        Assert.Equal(0, download.Details.ContentLength);
+        Assert.Empty(await ReadAllAsync(download.Content));
+    }
+
+    [Fact]
     public async Task ContentOfExactlyOneBlockIsCommittedAsOneBlock()
     {
         var blob = await NewBlobAsync();
