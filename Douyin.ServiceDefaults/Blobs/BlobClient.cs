@@ -83,7 +83,8 @@ public sealed class BlobClient
 
     /// <summary>
     /// Starts downloading the blob, or <paramref name="range"/> of it (status 206). The body is not
-    /// buffered: it streams from the connection as <see cref="BlobDownloadStreamingResult.Content"/> is read.
+    /// buffered: it streams from the connection as <see cref="BlobDownloadStreamingResult.Content"/> is read
+    /// (so this call's span ends when the headers arrive).
     /// </summary>
     public Task<BlobDownloadStreamingResult> DownloadStreamingAsync(HttpRange? range = null, CancellationToken cancellationToken = default) =>
         BlobTelemetry.TraceAsync("BlobClient.DownloadStreaming", BlobContainerName, Name, async () =>
