@@ -11,5 +11,6 @@ app.UseAuthorization();
 
 app.MapDefaultEndpoints();
 app.MapAccountsApi();
+app.MapUserCardsApi();
 
 app.Run();

@@ -23,6 +23,17 @@ namespace Douyin.ServiceDefaults.Api
             options.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
         }
 
+        /// <summary>The same conventions for our own HTTP clients of internal endpoints.</summary>
+        public static JsonSerializerOptions JsonOptions { get; } = CreateJsonOptions();
+
+        static JsonSerializerOptions CreateJsonOptions()
+        {
+            var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+            Configure(options);
+            options.MakeReadOnly(populateMissingResolver: true);
+            return options;
+        }
+
         /// <summary>Writes the envelope as an HTTP 200 answer, for middleware that refuses a request before any endpoint runs.</summary>
         public static Task WriteEnvelopeAsync(HttpContext context, ApiStatus status, string message)
         {

@@ -15,6 +15,13 @@ public sealed class PublicUrls(IConfiguration configuration)
     public string Origin(HttpContext context) =>
         _configuredOrigin ?? $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}";
 
+    /// <summary>The user card with its image paths made absolute for this client.</summary>
+    public User Absolute(HttpContext context, User user) => user with
+    {
+        Avatar = Absolute(context, user.Avatar),
+        BackgroundImage = Absolute(context, user.BackgroundImage),
+    };
+
     public string Absolute(HttpContext context, string pathOrUrl) =>
         pathOrUrl.Length == 0 || pathOrUrl.Contains("://", StringComparison.Ordinal)
             ? pathOrUrl

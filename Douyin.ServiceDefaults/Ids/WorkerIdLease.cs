@@ -1,17 +1,42 @@
+using Douyin.ServiceDefaults.Redis;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Douyin.ServiceDefaults.Ids;
 
-/// <summary>Gives the generator a worker id at start-up when configuration does not.</summary>
-internal sealed class WorkerIdLease(SnowflakeIdGenerator generator) : IHostedService
+/// <summary>
+/// Gives the generator a worker id at start-up when <c>Ids:WorkerId</c> does not: the next value of a Redis
+/// counter per service, so replicas that start together get distinct ids (1,024 starts before one repeats).
+/// Without Redis it falls back to a random id and says so, since two replicas could then collide.
+/// </summary>
+internal sealed class WorkerIdLease(SnowflakeIdGenerator generator, IServiceProvider services, IHostEnvironment environment, ILogger<WorkerIdLease> logger)
+    : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (generator.WorkerId < 0)
+        if (generator.WorkerId >= 0)
         {
-            generator.SetWorkerId(Random.Shared.Next(SnowflakeIdGenerator.MaxWorkerId + 1));
+            return;
         }
-        return Task.CompletedTask;
+
+        if (services.GetService<RedisConnection>() is { } redis)
+        {
+            try
+            {
+                var next = await redis.IncrByAsync($"douyin:ids:worker:{environment.ApplicationName}", 1, cancellationToken);
+                generator.SetWorkerId((int)((next - 1) % (SnowflakeIdGenerator.MaxWorkerId + 1)));
+                logger.LogInformation("Leased id worker {WorkerId}", generator.WorkerId);
+                return;
+            }
+            catch (RedisException ex)
+            {
+                logger.LogWarning(ex, "Could not lease an id worker from Redis");
+            }
+        }
+
+        generator.SetWorkerId(Random.Shared.Next(SnowflakeIdGenerator.MaxWorkerId + 1));
+        logger.LogWarning("Using random id worker {WorkerId}; set Ids:WorkerId to make replicas safe without Redis", generator.WorkerId);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -51,13 +51,6 @@ public static class AccountsApi
         var user = await cards.GetAsync(userId > 0 ? userId : viewerId!.Value, viewerId, cancellationToken);
         return user is null
             ? TypedResults.Ok(ApiResponse.Fail<UserResponse>(ApiStatus.NotFound, "That user does not exist."))
-            : TypedResults.Ok(new UserResponse
-            {
-                User = user with
-                {
-                    Avatar = urls.Absolute(parameters.HttpContext, user.Avatar),
-                    BackgroundImage = urls.Absolute(parameters.HttpContext, user.BackgroundImage),
-                },
-            });
+            : TypedResults.Ok(new UserResponse { User = urls.Absolute(parameters.HttpContext, user) });
     }
 }

@@ -5,10 +5,14 @@ public sealed class UserCards(SocialDbContext db, IOptions<AccountOptions> optio
 {
     readonly AccountOptions _options = options.Value;
 
-    public async Task<User?> GetAsync(long userId, long? viewerId, CancellationToken cancellationToken)
+    public async Task<User?> GetAsync(long userId, long? viewerId, CancellationToken cancellationToken) =>
+        (await GetManyAsync([userId], viewerId, cancellationToken)).GetValueOrDefault(userId);
+
+    /// <summary>Cards of the users that exist among <paramref name="userIds"/>, in one query.</summary>
+    public async Task<Dictionary<long, User>> GetManyAsync(IReadOnlyCollection<long> userIds, long? viewerId, CancellationToken cancellationToken)
     {
-        var account = await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == userId, cancellationToken);
-        return account is null ? null : Render(account, isFollow: false);
+        var accounts = await db.Accounts.AsNoTracking().Where(a => userIds.Contains(a.Id)).ToListAsync(cancellationToken);
+        return accounts.ToDictionary(a => a.Id, a => Render(a, isFollow: false));
     }
 
     /// <summary>Image fields stay paths here; the service answering the client makes them absolute (<see cref="PublicUrls"/>).</summary>

@@ -15,6 +15,8 @@ internal static class Extensions
             options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
         builder.Services.AddMigration<SocialDbContext>();
 
+        builder.AddRedisClient(ResourceNames.Cache);
+        builder.AddRabbitMQClient(ResourceNames.Messaging);
         builder.AddIdGenerator();
 
         builder.Services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.SectionName);

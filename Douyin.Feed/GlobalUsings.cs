@@ -1,0 +1,2 @@
+global using Douyin.ServiceDefaults;
+global using Douyin.ServiceDefaults.Api;

@@ -1,0 +1,28 @@
+using Douyin.ServiceDefaults.Users;
+
+namespace Douyin.Social.Accounts;
+
+/// <summary>Internal: how Feed and Chat render users. Not routed by Douyin.Web, so clients never reach it.</summary>
+public static class UserCardsApi
+{
+    public static IEndpointRouteBuilder MapUserCardsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(UserCardsClient.Path, GetCardsAsync)
+            .WithName("GetUserCards")
+            .WithSummary("Cards of many users relative to one viewer, for other services")
+            .WithTags("Internal");
+        return app;
+    }
+
+    static async Task<Results<Ok<UserCardsResponse>, ProblemHttpResult>> GetCardsAsync(
+        UserCardsRequest request, UserCards cards, CancellationToken cancellationToken)
+    {
+        if (request.UserIds is null || request.UserIds.Count > UserCardsClient.MaxBatch)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, detail: $"user_ids must hold 0 to {UserCardsClient.MaxBatch} ids.");
+        }
+
+        var found = await cards.GetManyAsync([.. request.UserIds.Distinct()], request.ViewerId, cancellationToken);
+        return TypedResults.Ok(new UserCardsResponse([.. found.Values]));
+    }
+}
