@@ -1,3 +1,4 @@
+using Douyin.ServiceDefaults.Hosting;
 using Douyin.ServiceDefaults.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -65,24 +66,13 @@ public static class BlobClientExtensions
     static BlobStorageSettings BindSettings(IHostApplicationBuilder builder, string connectionName, Action<BlobStorageSettings>? configureSettings)
     {
         ArgumentException.ThrowIfNullOrEmpty(connectionName);
-        var settings = new BlobStorageSettings();
-        var section = builder.Configuration.GetSection(ConfigurationSection);
-        section.Bind(settings);
-        section.GetSection(connectionName).Bind(settings);
-        if (builder.Configuration.GetConnectionString(connectionName) is { Length: > 0 } connectionString)
-        {
-            settings.ConnectionString = connectionString;
-        }
-        configureSettings?.Invoke(settings);
-        return settings;
+        return ClientSettings.Bind(builder, ConfigurationSection, connectionName, configureSettings);
     }
 
     // Parsed when the client is first resolved, as Aspire does, so a host that never uses blobs still starts.
     static BlobConnectionInfo ParseConnection(BlobStorageSettings settings, string connectionName) =>
         string.IsNullOrWhiteSpace(settings.ConnectionString)
-            ? throw new InvalidOperationException(
-                $"A blob client could not be configured. Ensure a valid connection string is provided in 'ConnectionStrings:{connectionName}' " +
-                $"or as 'ConnectionString' in the '{ConfigurationSection}:{connectionName}' configuration section.")
+            ? throw ClientSettings.Missing("Blob storage", connectionName)
             : BlobConnectionInfo.Parse(settings.ConnectionString);
 
     static void AddHealthCheckAndTracing(IHostApplicationBuilder builder, BlobStorageSettings settings, string healthCheckName,

@@ -4,7 +4,7 @@ namespace Douyin.ServiceDefaults.Blobs;
 /// Settings for the blob client registrations, bound like Aspire's AzureStorageBlobsSettings from
 /// <c>Aspire:Azure:Storage:Blobs</c> and <c>Aspire:Azure:Storage:Blobs:&lt;name&gt;</c>.
 /// </summary>
-public sealed class BlobStorageSettings
+public sealed class BlobStorageSettings : Douyin.ServiceDefaults.Hosting.IConnectionStringSettings
 {
     /// <summary>Overridden by <c>ConnectionStrings:&lt;name&gt;</c> when that is set.</summary>
     public string? ConnectionString { get; set; }

@@ -1,3 +1,4 @@
+using Douyin.ServiceDefaults.Hosting;
 using Douyin.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -9,7 +10,7 @@ using Npgsql;
 namespace Douyin.ServiceDefaults.Data
 {
     /// <summary>Aspire.Npgsql.EntityFrameworkCore.PostgreSQL's settings (shared/design/aspire-conventions.md §5.2).</summary>
-    public sealed class NpgsqlEntityFrameworkCorePostgreSQLSettings
+    public sealed class NpgsqlEntityFrameworkCorePostgreSQLSettings : Douyin.ServiceDefaults.Hosting.IConnectionStringSettings
     {
         public string? ConnectionString { get; set; }
         public bool DisableRetry { get; set; }
@@ -45,21 +46,11 @@ namespace Microsoft.Extensions.Hosting
             Action<NpgsqlEntityFrameworkCorePostgreSQLSettings>? configureSettings = null,
             Action<DbContextOptionsBuilder>? configureDbContextOptions = null) where TContext : DbContext
         {
-            var settings = new NpgsqlEntityFrameworkCorePostgreSQLSettings();
-            var section = builder.Configuration.GetSection("Aspire:Npgsql:EntityFrameworkCore:PostgreSQL");
-            section.Bind(settings);
-            section.GetSection(connectionName).Bind(settings);
-            section.GetSection(typeof(TContext).Name).Bind(settings);
-            if (builder.Configuration.GetConnectionString(connectionName) is { Length: > 0 } connectionString)
-            {
-                settings.ConnectionString = connectionString;
-            }
-            configureSettings?.Invoke(settings);
-
+            var settings = ClientSettings.Bind(
+                builder, "Aspire:Npgsql:EntityFrameworkCore:PostgreSQL", connectionName, configureSettings, extraChild: typeof(TContext).Name);
             if (string.IsNullOrWhiteSpace(settings.ConnectionString))
             {
-                throw new InvalidOperationException(
-                    $"{typeof(TContext).Name} has no connection string: set ConnectionStrings:{connectionName} (ConnectionStrings__{connectionName}).");
+                throw ClientSettings.Missing(typeof(TContext).Name, connectionName);
             }
 
             builder.Services.TryAddSingleton(_ => NpgsqlDataSource.Create(settings.ConnectionString));

@@ -1,3 +1,4 @@
+using Douyin.ServiceDefaults.Hosting;
 using System.Net.Sockets;
 using Douyin.ServiceDefaults.Messaging;
 using Microsoft.Extensions.Configuration;
@@ -13,7 +14,7 @@ using RabbitMQ.Client.Exceptions;
 namespace Douyin.ServiceDefaults.Messaging
 {
     /// <summary>Aspire.RabbitMQ.Client's settings (shared/design/aspire-conventions.md §5.3).</summary>
-    public sealed class RabbitMQClientSettings
+    public sealed class RabbitMQClientSettings : Douyin.ServiceDefaults.Hosting.IConnectionStringSettings
     {
         public string? ConnectionString { get; set; }
         public int MaxConnectRetryCount { get; set; } = 5;
@@ -107,20 +108,11 @@ namespace Microsoft.Extensions.Hosting
         /// </summary>
         public static void AddRabbitMQClient(this IHostApplicationBuilder builder, string connectionName, Action<RabbitMQClientSettings>? configureSettings = null)
         {
-            var settings = new RabbitMQClientSettings();
             var section = builder.Configuration.GetSection("Aspire:RabbitMQ:Client");
-            section.Bind(settings);
-            section.GetSection(connectionName).Bind(settings);
-            if (builder.Configuration.GetConnectionString(connectionName) is { Length: > 0 } connectionString)
-            {
-                settings.ConnectionString = connectionString;
-            }
-            configureSettings?.Invoke(settings);
-
+            var settings = ClientSettings.Bind(builder, section.Path, connectionName, configureSettings);
             if (string.IsNullOrWhiteSpace(settings.ConnectionString))
             {
-                throw new InvalidOperationException(
-                    $"RabbitMQ has no connection string: set ConnectionStrings:{connectionName} (ConnectionStrings__{connectionName}).");
+                throw ClientSettings.Missing("RabbitMQ", connectionName);
             }
 
             var applicationName = builder.Environment.ApplicationName;

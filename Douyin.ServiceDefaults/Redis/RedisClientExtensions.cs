@@ -1,3 +1,4 @@
+using Douyin.ServiceDefaults.Hosting;
 using Douyin.ServiceDefaults.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,19 +20,10 @@ public static class RedisClientExtensions
     public static void AddRedisClient(this IHostApplicationBuilder builder, string connectionName, Action<RedisClientSettings>? configureSettings = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(connectionName);
-        var settings = new RedisClientSettings();
-        builder.Configuration.GetSection(DefaultConfigSectionName).Bind(settings);
-        builder.Configuration.GetSection($"{DefaultConfigSectionName}:{connectionName}").Bind(settings);
-        if (builder.Configuration.GetConnectionString(connectionName) is { } connectionString)
-        {
-            settings.ConnectionString = connectionString;
-        }
-        configureSettings?.Invoke(settings);
-
+        var settings = ClientSettings.Bind(builder, DefaultConfigSectionName, connectionName, configureSettings);
         if (string.IsNullOrWhiteSpace(settings.ConnectionString))
         {
-            throw new InvalidOperationException(
-                $"No Redis connection string for '{connectionName}': set ConnectionStrings:{connectionName} or {DefaultConfigSectionName}:ConnectionString.");
+            throw ClientSettings.Missing("Redis", connectionName);
         }
         var options = RedisOptions.Parse(settings.ConnectionString) with
         {

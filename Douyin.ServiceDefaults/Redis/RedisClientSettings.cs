@@ -1,7 +1,7 @@
 namespace Douyin.ServiceDefaults.Redis;
 
 /// <summary>Bound from <c>Aspire:StackExchange:Redis[:name]</c>, like Aspire's StackExchangeRedisSettings.</summary>
-public sealed class RedisClientSettings
+public sealed class RedisClientSettings : Douyin.ServiceDefaults.Hosting.IConnectionStringSettings
 {
     /// <summary>A StackExchange.Redis configuration string; <c>ConnectionStrings:name</c> overrides it.</summary>
     public string? ConnectionString { get; set; }
