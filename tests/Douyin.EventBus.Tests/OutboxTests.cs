@@ -69,6 +69,33 @@ public sealed class OutboxTests(EventBusFixture fixture)
     }
 
     [Fact]
+    public async Task EventLeftUnpublishedByACrashedRequestIsRelayed()
+    {
+        using var subscriber = await fixture.StartServiceAsync("relay-subscriber", bus =>
+            bus.AddSubscription<OrderPlacedIntegrationEvent, RecordingHandler<OrderPlacedIntegrationEvent>>());
+        using var publisher = fixture.CreateService("relay-publisher");
+        await publisher.StartAsync();
+        var placed = new OrderPlacedIntegrationEvent(Guid.NewGuid(), "lens");
+
+        // Committed, but the request "crashes" before PublishPendingAsync: the row stays NotPublished.
+        await using (var scope = publisher.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+            db.Orders.Add(new Order { Id = placed.OrderId, Product = placed.Product });
+            await scope.ServiceProvider.GetRequiredService<IIntegrationEventOutbox>().AddAsync(placed);
+            await db.SaveChangesAsync();
+        }
+
+        var log = subscriber.Services.GetRequiredService<HandlerLog>();
+        await Eventually.HoldsAsync(() => log.Events.Contains(placed), "the relayed event");
+        await using var check = fixture.CreateDbContext();
+        await Eventually.HoldsAsync(async () => (await check.Set<IntegrationEventLogEntry>().AsNoTracking().SingleAsync(e => e.EventId == placed.Id)).State == IntegrationEventState.Published,
+            "the relayed row marked Published");
+        await publisher.StopAsync();
+        await subscriber.StopAsync();
+    }
+
+    [Fact]
     public async Task RedeliveredEventChangesTheHandlersStateOnce()
     {
         using var service = await fixture.StartServiceAsync("inbox", bus =>
@@ -87,7 +114,6 @@ public sealed class OutboxTests(EventBusFixture fixture)
 
         var log = service.Services.GetRequiredService<HandlerLog>();
         await Eventually.HoldsAsync(() => log.Events.Length == 2, "both deliveries");
-        await service.StopAsync(); // the second delivery's transaction has ended
         await using var check = fixture.CreateDbContext();
         Assert.Equal(5, (await check.Accounts.SingleAsync(a => a.Id == account.Id)).Points);
         Assert.Equal(1, await check.Set<Douyin.ServiceDefaults.EventBus.Inbox.ProcessedIntegrationEvent>().CountAsync(p => p.EventId == awarded.Id));

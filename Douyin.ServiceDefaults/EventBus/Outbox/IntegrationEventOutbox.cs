@@ -34,8 +34,8 @@ public interface IIntegrationEventOutbox
     Task ExecuteInTransactionAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Publishes the events added since the last call, once their transaction has committed. A publish failure is
-    /// logged, not thrown: the change is committed and the relay delivers the event later.
+    /// Publishes the events added since the last call, once their transaction has committed. A failure is logged,
+    /// not thrown: the change is committed and the relay delivers the event later.
     /// </summary>
     Task PublishPendingAsync(CancellationToken cancellationToken = default);
 }
@@ -106,22 +106,33 @@ public sealed class IntegrationEventOutbox<TContext>(
         // Rows not saved yet stay pending; publishing them would announce a change that may never commit.
         var saved = _pending.Where(p => db.Entry(p.Entry).State != EntityState.Added).ToArray();
         _pending.RemoveAll(p => saved.Contains(p));
-        foreach (var (entry, @event) in saved)
+        foreach (var (entry, _) in saved)
         {
             // The row is updated directly so that the caller's other tracked changes are not saved along with it.
             db.Entry(entry).State = EntityState.Detached;
-            await SetStateAsync(@event.Id, IntegrationEventState.InProgress, cancellationToken);
-            try
+        }
+        try
+        {
+            foreach (var (_, @event) in saved)
             {
-                await eventBus.PublishAsync(@event, cancellationToken);
+                await SetStateAsync(@event.Id, IntegrationEventState.InProgress, cancellationToken);
+                try
+                {
+                    await eventBus.PublishAsync(@event, cancellationToken);
+                }
+                catch (EventBusPublishException)
+                {
+                    await SetStateAsync(@event.Id, IntegrationEventState.PublishedFailed, cancellationToken);
+                    throw;
+                }
+                await SetStateAsync(@event.Id, IntegrationEventState.Published, cancellationToken);
             }
-            catch (EventBusPublishException ex)
-            {
-                logger.LogWarning(ex, "Publishing {EventId} failed; the outbox relay will retry it", @event.Id);
-                await SetStateAsync(@event.Id, IntegrationEventState.PublishedFailed, cancellationToken);
-                return; // The broker is likely down: the remaining events wait for the relay rather than each timing out.
-            }
-            await SetStateAsync(@event.Id, IntegrationEventState.Published, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The change is committed, so the caller must not see a failure (it might redo the change); the relay
+            // publishes what is left. The broker or database is likely down, so the remaining events are not tried.
+            logger.LogWarning(ex, "Publishing integration events after commit failed; the outbox relay will publish them");
         }
     }
 

@@ -45,7 +45,6 @@ public sealed class PointsAwardedHandler(TestDbContext db, IIntegrationEventOutb
 {
     public async Task HandleAsync(PointsAwardedIntegrationEvent @event, CancellationToken cancellationToken)
     {
-        log.Record(@event);
         await outbox.ExecuteInTransactionAsync(async ct =>
         {
             if (!await db.TryBeginProcessingAsync(@event.Id, nameof(PointsAwardedHandler), ct))
@@ -55,5 +54,6 @@ public sealed class PointsAwardedHandler(TestDbContext db, IIntegrationEventOutb
             await db.Accounts.Where(a => a.Id == @event.AccountId)
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.Points, a => a.Points + @event.Points), ct);
         }, cancellationToken);
+        log.Record(@event); // once the delivery's transaction has ended
     }
 }
