@@ -1,0 +1,48 @@
+using Douyin.ServiceDefaults.EventBus.Outbox;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace Microsoft.EntityFrameworkCore;
+
+public static class IntegrationEventLogModel
+{
+    /// <summary>The relay scans only unpublished rows; a partial index keeps that cheap however many were published.</summary>
+    const string UnpublishedIndex = "ix_integration_event_log_unpublished";
+    const string UnpublishedFilter = "state <> 2";
+
+    /// <summary>Maps the outbox table <c>integration_event_log</c> into the service's DbContext (call in OnModelCreating).</summary>
+    public static ModelBuilder UseIntegrationEventLogs(this ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<IntegrationEventLogEntry>(log =>
+        {
+            log.ToTable(IntegrationEventLogEntry.TableName);
+            log.HasKey(e => e.EventId).HasName("pk_integration_event_log");
+            log.Property(e => e.EventId).HasColumnName("event_id").ValueGeneratedNever();
+            log.Property(e => e.EventTypeName).HasColumnName("event_type_name").HasMaxLength(200);
+            log.Property(e => e.Content).HasColumnName("content").HasColumnType("jsonb");
+            log.Property(e => e.State).HasColumnName("state");
+            log.Property(e => e.TimesSent).HasColumnName("times_sent");
+            log.Property(e => e.CreationTime).HasColumnName("creation_time");
+            log.HasIndex(e => e.CreationTime).HasDatabaseName(UnpublishedIndex).HasFilter(UnpublishedFilter);
+        });
+        return modelBuilder;
+    }
+
+    /// <summary>Creates the table <see cref="UseIntegrationEventLogs"/> maps; call it from the service's hand-written migration.</summary>
+    public static MigrationBuilder CreateIntegrationEventLogTable(this MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.CreateTable(
+            name: IntegrationEventLogEntry.TableName,
+            columns: table => new
+            {
+                event_id = table.Column<Guid>(type: "uuid", nullable: false),
+                event_type_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                content = table.Column<string>(type: "jsonb", nullable: false),
+                state = table.Column<int>(type: "integer", nullable: false),
+                times_sent = table.Column<int>(type: "integer", nullable: false),
+                creation_time = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+            },
+            constraints: table => table.PrimaryKey("pk_integration_event_log", x => x.event_id));
+        migrationBuilder.CreateIndex(UnpublishedIndex, IntegrationEventLogEntry.TableName, "creation_time", filter: UnpublishedFilter);
+        return migrationBuilder;
+    }
+}
