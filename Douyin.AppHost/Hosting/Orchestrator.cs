@@ -25,12 +25,12 @@ internal sealed class Orchestrator(
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentBag<Task> _starts = [];
     private readonly Lock _allocationLock = new();
+    private readonly HashSet<IResource> _existing = [];
     private List<Runner> _runners = [];
-    private bool _allocated;
+    private bool _prepared;
     private volatile bool _startupComplete;
 
     internal string DataPath => ((DistributedApplicationBuilder)builder).DataPath;
-    internal IDistributedApplicationBuilder Builder => builder;
     internal IConfiguration Configuration => builder.Configuration;
     internal ResourceConsole Console => console;
     internal ILogger Logger => logger;
@@ -38,7 +38,7 @@ internal sealed class Orchestrator(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        AllocateEndpoints();
+        Prepare();
         Directory.CreateDirectory(DataPath);
         foreach (var resource in model.Resources)
         {
@@ -50,7 +50,7 @@ internal sealed class Orchestrator(
         [
             .. model.Resources.OfType<ProjectResource>().Select(p => (Runner)new ProjectRunner(p, this)),
             .. model.Resources.Select(r => r.Annotations.OfType<LocalServiceAnnotation>().LastOrDefault()).OfType<LocalServiceAnnotation>()
-                .Select(a => new LocalServiceRunner(a.Service, this)),
+                .Select(a => new LocalServiceRunner(a.Service, _existing.Contains(a.Service.Resource), this)),
         ];
         foreach (var runner in _runners)
         {
@@ -96,7 +96,7 @@ internal sealed class Orchestrator(
     /// <summary>Run-mode environment of one replica of a project; allocates ports if needed but starts nothing.</summary>
     internal async Task<IReadOnlyDictionary<string, string>> GetEnvironmentAsync(string resourceName, int replica, CancellationToken cancellationToken)
     {
-        AllocateEndpoints();
+        Prepare();
         var project = model.Resources.OfType<ProjectResource>().SingleOrDefault(p => string.Equals(p.Name, resourceName, StringComparison.OrdinalIgnoreCase))
             ?? throw new ArgumentException($"No project resource named '{resourceName}'.", nameof(resourceName));
         return await ProjectEnvironment.BuildAsync(project, replica, Configuration, cancellationToken);
@@ -130,13 +130,22 @@ internal sealed class Orchestrator(
         }
     }
 
-    private void AllocateEndpoints()
+    // Once per application, after configuration is final: existing servers from ConnectionStrings:*, then ports.
+    private void Prepare()
     {
         lock (_allocationLock)
         {
-            if (_allocated)
+            if (_prepared)
             {
                 return;
+            }
+            foreach (var service in model.Resources.SelectMany(r => r.Annotations.OfType<LocalServiceAnnotation>()).Select(a => a.Service).ToList())
+            {
+                service.Initialize(builder);
+                if (service.UseExisting())
+                {
+                    _existing.Add(service.Resource);
+                }
             }
             // Aspire's switch for tests: ignore fixed ports so parallel runs (and a busy 8080) do not clash.
             var randomize = Configuration.GetValue<bool>("DcpPublisher:RandomizePorts");
@@ -154,7 +163,7 @@ internal sealed class Orchestrator(
                     }
                 }
             }
-            _allocated = true;
+            _prepared = true;
         }
     }
 
@@ -314,23 +323,20 @@ internal sealed class Orchestrator(
         }
     }
 
-    private sealed class LocalServiceRunner(LocalService service, Orchestrator orchestrator) : Runner(service.Resource)
+    private sealed class LocalServiceRunner(LocalService service, bool existing, Orchestrator orchestrator) : Runner(service.Resource)
     {
         private static readonly TimeSpan s_grace = TimeSpan.FromSeconds(20);
         private ManagedProcess? _process;
-        private bool? _external;
         private string? _dataDirectory;
         private volatile bool _stopRequested;
 
-        public override bool IsRunning => _external == true ? !_stopRequested : _process is { HasExited: false };
+        public override bool IsRunning => existing ? !_stopRequested : _process is { HasExited: false };
 
         public override async Task StartAsync(CancellationToken cancellationToken)
         {
             _stopRequested = false;
-            service.Initialize(orchestrator.Builder);
-            _external ??= service.UseExisting();
             await orchestrator.PublishAsync(Resource, s => s with { State = KnownResourceStates.Starting, ExitCode = null, HealthStatus = null });
-            if (_external == true)
+            if (existing)
             {
                 orchestrator.Logger.LogInformation("Resource {Resource} uses the existing server from the AppHost's connection strings.", Resource.Name);
                 await orchestrator.PublishAsync(Resource, s => s with { State = KnownResourceStates.Running, HealthStatus = HealthStatus.Unhealthy, Urls = [] });
@@ -364,7 +370,7 @@ internal sealed class Orchestrator(
                 await process.StopAsync(s_grace);
                 await service.OnStoppedAsync(CancellationToken.None);
             }
-            if (_process is not null || _external == true)
+            if (_process is not null || existing)
             {
                 await orchestrator.PublishAsync(Resource, s => s with { State = KnownResourceStates.Exited, HealthStatus = null });
             }

@@ -104,6 +104,7 @@ namespace Aspire.Hosting
             var runAs = Environment.IsPrivilegedProcess ? "postgres" : null;
             if (runAs is not null)
             {
+                EnsureTraversable(dataDirectory);
                 await ProcessSpec.RunToCompletionAsync("chown", ["-R", "postgres:postgres", dataDirectory], cancellationToken);
             }
             if (!File.Exists(Path.Combine(pgData, "PG_VERSION")))
@@ -172,6 +173,28 @@ namespace Aspire.Hosting
                 Pooling = false,
                 Timeout = 3,
             }.ConnectionString;
+
+        // The postgres user must reach its directory: open up (o+x) our own folders, and fail clearly on a closed ancestor.
+        private static void EnsureTraversable(string dataDirectory)
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                return;
+            }
+            var dataRoot = Path.GetDirectoryName(dataDirectory)!;
+            for (var directory = new DirectoryInfo(dataRoot); directory is not null; directory = directory.Parent)
+            {
+                if (directory.UnixFileMode.HasFlag(UnixFileMode.OtherExecute))
+                {
+                    continue;
+                }
+                if (directory.FullName != dataRoot)
+                {
+                    throw new DistributedApplicationException($"PostgreSQL runs as the postgres user, which cannot enter '{directory.FullName}'. Make it traversable (chmod o+x) or set AppHost:DataPath elsewhere.");
+                }
+                directory.UnixFileMode |= UnixFileMode.OtherExecute;
+            }
+        }
 
         private static string FindBinDirectory()
         {

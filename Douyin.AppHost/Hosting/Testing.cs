@@ -9,6 +9,7 @@ public interface IDistributedApplicationTestingBuilder : IAsyncDisposable
     ConfigurationManager Configuration { get; }
     string AppHostDirectory { get; }
     IResourceCollection Resources { get; }
+    IResourceBuilder<T> CreateResourceBuilder<T>(T resource) where T : IResource;
     Task<DistributedApplication> BuildAsync(CancellationToken cancellationToken = default);
 }
 
@@ -78,6 +79,7 @@ public static class DistributedApplicationTestingBuilder
         public ConfigurationManager Configuration => builder.Configuration;
         public string AppHostDirectory => builder.AppHostDirectory;
         public IResourceCollection Resources => builder.Resources;
+        public IResourceBuilder<T> CreateResourceBuilder<T>(T resource) where T : IResource => builder.CreateResourceBuilder(resource);
 
         public Task<DistributedApplication> BuildAsync(CancellationToken cancellationToken = default)
         {
