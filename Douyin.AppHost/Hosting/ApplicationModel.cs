@@ -46,8 +46,6 @@ public interface IResourceWithConnectionString : IResource, IManifestExpressionP
 {
     ReferenceExpression ConnectionStringExpression { get; }
 
-    string? ConnectionStringEnvironmentVariable => null;
-
     string IManifestExpressionProvider.ValueExpression => $"{{{Name}.connectionString}}";
 
     ValueTask<string?> IValueProvider.GetValueAsync(CancellationToken cancellationToken) => GetConnectionStringAsync(cancellationToken);
@@ -105,11 +103,6 @@ public sealed class EnvironmentAnnotation(string name, object value) : IResource
     public object Value { get; } = value;
 }
 
-public sealed class HealthCheckAnnotation(string key) : IResourceAnnotation
-{
-    public string Key { get; } = key;
-}
-
 public sealed class HttpHealthCheckAnnotation(EndpointReference endpoint, string path, int statusCode) : IResourceAnnotation
 {
     public EndpointReference Endpoint { get; } = endpoint;
@@ -129,16 +122,6 @@ public static class ResourceExtensions
         annotation = resource.Annotations.OfType<T>().LastOrDefault();
         return annotation is not null;
     }
-
-    public static bool TryGetAnnotationsOfType<T>(this IResource resource, [NotNullWhen(true)] out IEnumerable<T>? annotations) where T : IResourceAnnotation
-    {
-        var found = resource.Annotations.OfType<T>().ToList();
-        annotations = found.Count > 0 ? found : null;
-        return annotations is not null;
-    }
-
-    public static bool TryGetEndpoints(this IResource resource, [NotNullWhen(true)] out IEnumerable<EndpointAnnotation>? endpoints) =>
-        resource.TryGetAnnotationsOfType(out endpoints);
 
     public static int GetReplicaCount(this IResource resource) =>
         resource.TryGetLastAnnotation<ReplicaAnnotation>(out var replicas) ? replicas.Replicas : 1;

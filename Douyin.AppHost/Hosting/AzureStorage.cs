@@ -90,7 +90,11 @@ namespace Aspire.Hosting
                 throw new DistributedApplicationException($"Azurite is not installed: {azurite} is missing. Run the setup script, or `npm install` in {repositoryRoot}.");
             }
             return Task.FromResult(new ProcessSpec(azurite,
-                ["--blobHost", "127.0.0.1", "--blobPort", storage.BlobEndpoint.Port.ToString(CultureInfo.InvariantCulture), "--location", dataDirectory, "--skipApiVersionCheck"], dataDirectory));
+                ["--blobHost", "127.0.0.1", "--blobPort", storage.BlobEndpoint.Port.ToString(CultureInfo.InvariantCulture), "--location", dataDirectory, "--skipApiVersionCheck"], dataDirectory)
+            {
+                // Azurite saves and closes at once on SIGTERM but then lingers until idle sockets time out.
+                StopTimeout = TimeSpan.FromSeconds(3),
+            });
         }
 
         public override async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)

@@ -105,8 +105,6 @@ public sealed class ResourceNotificationService
     private readonly Dictionary<string, ResourceEvent> _states = new(StringComparer.OrdinalIgnoreCase);
     private TaskCompletionSource _changed = NewSignal();
 
-    public event Action<ResourceEvent>? StateChanged;
-
     public bool TryGetCurrentState(string resourceName, out ResourceEvent? resourceEvent)
     {
         lock (_lock)
@@ -117,19 +115,16 @@ public sealed class ResourceNotificationService
 
     public Task PublishUpdateAsync(IResource resource, Func<CustomResourceSnapshot, CustomResourceSnapshot> stateFactory)
     {
-        ResourceEvent updated;
         TaskCompletionSource changed;
         lock (_lock)
         {
             var previous = _states.TryGetValue(resource.Name, out var current)
                 ? current.Snapshot
                 : new CustomResourceSnapshot { ResourceType = resource.GetType().Name.Replace("Resource", "", StringComparison.Ordinal), State = KnownResourceStates.NotStarted };
-            updated = new ResourceEvent(resource, resource.Name, stateFactory(previous));
-            _states[resource.Name] = updated;
+            _states[resource.Name] = new ResourceEvent(resource, resource.Name, stateFactory(previous));
             (changed, _changed) = (_changed, NewSignal());
         }
         changed.TrySetResult();
-        StateChanged?.Invoke(updated);
         return Task.CompletedTask;
     }
 

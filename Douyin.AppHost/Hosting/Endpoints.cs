@@ -7,7 +7,6 @@ public sealed class EndpointAnnotation(string name, string uriScheme, int? port 
     public string Name { get; } = ModelName.Validate(name);
     public string UriScheme { get; set; } = uriScheme;
     public string Transport { get; set; } = uriScheme is "http" or "https" ? "http" : uriScheme;
-    public System.Net.Sockets.ProtocolType Protocol { get; set; } = System.Net.Sockets.ProtocolType.Tcp;
     /// <summary>The port callers use. Without Aspire's proxy it is also the port the process listens on.</summary>
     public int? Port { get; set; } = port;
     public int? TargetPort { get; set; } = targetPort;
@@ -42,9 +41,6 @@ public sealed class EndpointReference(IResourceWithEndpoints owner, string endpo
     public EndpointAnnotation EndpointAnnotation =>
         Resource.Annotations.OfType<EndpointAnnotation>().SingleOrDefault(e => e.Name == EndpointName)
         ?? throw new InvalidOperationException($"The endpoint '{EndpointName}' does not exist on the resource '{Resource.Name}'.");
-
-    public bool Exists => Resource.Annotations.OfType<EndpointAnnotation>().Any(e => e.Name == EndpointName);
-    public bool IsAllocated => Exists && EndpointAnnotation.AllocatedEndpoint is not null;
 
     private AllocatedEndpoint Allocated => EndpointAnnotation.AllocatedEndpoint
         ?? throw new InvalidOperationException($"The endpoint '{EndpointName}' of '{Resource.Name}' has no allocated port yet (run mode allocates it at start).");

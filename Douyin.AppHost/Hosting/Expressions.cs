@@ -108,8 +108,6 @@ public sealed class ReferenceExpressionBuilder
     private readonly List<IValueProvider> _valueProviders = [];
     private readonly List<string> _manifestExpressions = [];
 
-    public bool IsEmpty => _format.Length == 0;
-
     public void AppendLiteral(string value) => _format.Append(value.Replace("{", "{{").Replace("}", "}}"));
 
     public void AppendValueProvider(object valueProvider)

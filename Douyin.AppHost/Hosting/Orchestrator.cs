@@ -238,7 +238,6 @@ internal sealed class Orchestrator(
 
     private sealed class ProjectRunner(ProjectResource project, Orchestrator orchestrator) : Runner(project)
     {
-        private static readonly TimeSpan s_grace = TimeSpan.FromSeconds(10);
         private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromSeconds(5) };
         private ManagedProcess[] _processes = [];
         private volatile bool _stopRequested;
@@ -260,7 +259,7 @@ internal sealed class Orchestrator(
             for (var replica = 0; replica < replicas; replica++)
             {
                 var environment = await ProjectEnvironment.BuildAsync(project, replica, orchestrator.Configuration, cancellationToken);
-                var spec = new ProcessSpec(dotnet, [targetPath], Path.GetDirectoryName(project.Metadata.ProjectPath)!) { Environment = new(environment) };
+                var spec = new ProcessSpec(dotnet, [targetPath], Path.GetDirectoryName(project.Metadata.ProjectPath)!) { Environment = new(environment), StopTimeout = TimeSpan.FromSeconds(10) };
                 processes[replica] = ManagedProcess.Start(spec, ProjectEnvironment.ReplicaName(project, replica), orchestrator.Console);
                 _ = WatchAsync(processes[replica], ProjectEnvironment.ReplicaName(project, replica));
             }
@@ -293,7 +292,7 @@ internal sealed class Orchestrator(
                 return;
             }
             await orchestrator.PublishAsync(project, s => s with { State = KnownResourceStates.Stopping });
-            await Task.WhenAll(_processes.Select(p => p.StopAsync(s_grace)));
+            await Task.WhenAll(_processes.Select(p => p.StopAsync()));
             await orchestrator.PublishAsync(project, s => s with { State = KnownResourceStates.Exited, HealthStatus = null });
         }
 
@@ -325,7 +324,6 @@ internal sealed class Orchestrator(
 
     private sealed class LocalServiceRunner(LocalService service, bool existing, Orchestrator orchestrator) : Runner(service.Resource)
     {
-        private static readonly TimeSpan s_grace = TimeSpan.FromSeconds(20);
         private ManagedProcess? _process;
         private string? _dataDirectory;
         private volatile bool _stopRequested;
@@ -367,7 +365,7 @@ internal sealed class Orchestrator(
             if (_process is { } process)
             {
                 await orchestrator.PublishAsync(Resource, s => s with { State = KnownResourceStates.Stopping });
-                await process.StopAsync(s_grace);
+                await process.StopAsync();
                 await service.OnStoppedAsync(CancellationToken.None);
             }
             if (_process is not null || existing)

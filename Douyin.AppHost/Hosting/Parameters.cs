@@ -52,7 +52,9 @@ namespace Aspire.Hosting.ApplicationModel
             {
                 chars.Add(Pick(alphabet));
             }
-            return new string([.. chars.OrderBy(_ => RandomNumberGenerator.GetInt32(int.MaxValue))]);
+            var password = chars.ToArray();
+            RandomNumberGenerator.Shuffle(password.AsSpan());
+            return new string(password);
         }
 
         private static char Pick(string alphabet) => alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];

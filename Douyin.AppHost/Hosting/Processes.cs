@@ -91,6 +91,8 @@ internal sealed record ProcessSpec(string FileName, IReadOnlyList<string> Argume
 
     public Dictionary<string, string> Environment { get; init; } = [];
     public int StopSignal { get; init; } = SIGTERM;
+    /// <summary>How long the process may take to stop after <see cref="StopSignal"/> before its tree is killed.</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(20);
     /// <summary>An OS user to switch to when the AppHost runs as root (PostgreSQL refuses root).</summary>
     public string? RunAsUser { get; init; }
 
@@ -211,8 +213,8 @@ internal sealed class ManagedProcess
         return managed;
     }
 
-    /// <summary>Asks the process to stop with its stop signal; kills the whole tree after <paramref name="grace"/>.</summary>
-    public async Task StopAsync(TimeSpan grace)
+    /// <summary>Asks the process to stop with its stop signal; kills the whole tree after its stop timeout.</summary>
+    public async Task StopAsync()
     {
         if (HasExited)
         {
@@ -221,7 +223,7 @@ internal sealed class ManagedProcess
         _ = Kill(_process.Id, _spec.StopSignal);
         try
         {
-            await Exited.WaitAsync(grace);
+            await Exited.WaitAsync(_spec.StopTimeout);
         }
         catch (TimeoutException)
         {
