@@ -1,1 +1,45 @@
-Console.WriteLine("AppHost: hosting layer not written yet");
+var builder = DistributedApplication.CreateBuilder(args);
+
+var jwtKey = builder.AddParameter(ResourceNames.JwtKey, secret: true);
+
+var postgres = builder.AddPostgres(ResourceNames.Postgres).WithDataVolume();
+var feedDb = postgres.AddDatabase(ResourceNames.FeedDb);
+var socialDb = postgres.AddDatabase(ResourceNames.SocialDb);
+var chatDb = postgres.AddDatabase(ResourceNames.ChatDb);
+
+var cache = builder.AddRedis(ResourceNames.Cache).WithDataVolume();
+var messaging = builder.AddRabbitMQ(ResourceNames.Messaging).WithDataVolume();
+var blobs = builder.AddAzureStorage(ResourceNames.Storage)
+    .RunAsEmulator(emulator => emulator.WithDataVolume())
+    .AddBlobs(ResourceNames.Blobs);
+
+var social = builder.AddProject<Projects.Douyin_Social>(ResourceNames.Social)
+    .WithReference(socialDb).WithReference(cache).WithReference(messaging)
+    .WithEnvironment("Jwt__Key", jwtKey)
+    .WithHttpHealthCheck("/health")
+    .WaitFor(socialDb).WaitFor(cache).WaitFor(messaging);
+
+var chat = builder.AddProject<Projects.Douyin_Chat>(ResourceNames.Chat)
+    .WithReference(chatDb).WithReference(cache).WithReference(messaging)
+    .WithReference(social)
+    .WithEnvironment("Jwt__Key", jwtKey)
+    .WithHttpHealthCheck("/health")
+    .WaitFor(chatDb).WaitFor(cache).WaitFor(messaging);
+
+// The friend list asks Chat for the latest messages: a reference both ways is fine, a WaitFor both ways would be a cycle.
+social.WithReference(chat);
+
+var feed = builder.AddProject<Projects.Douyin_Feed>(ResourceNames.Feed)
+    .WithReference(feedDb).WithReference(cache).WithReference(messaging).WithReference(blobs)
+    .WithReference(social)
+    .WithEnvironment("Jwt__Key", jwtKey)
+    .WithHttpHealthCheck("/health")
+    .WaitFor(feedDb).WaitFor(cache).WaitFor(messaging).WaitFor(blobs);
+
+builder.AddProject<Projects.Douyin_Web>(ResourceNames.Web)
+    .WithExternalHttpEndpoints()
+    .WithReference(social).WithReference(feed).WithReference(chat).WithReference(blobs)
+    .WithHttpHealthCheck("/health")
+    .WaitFor(social).WaitFor(feed).WaitFor(chat);
+
+builder.Build().Run();
