@@ -144,7 +144,7 @@ public sealed class AccountsApiTests(DouyinAppFixture fixture)
     {
         var (_, token) = await _web.RegisterAsync();
 
-        Assert.Equal(401, (await _web.GetAsync("/douyin/user/")).StatusCode());
+        Assert.Equal(401, (await _web.GetAsync("/douyin/user/", query: [])).StatusCode());
         Assert.Equal(401, (await _web.GetAsync("/douyin/user/", ("token", token + "x"))).StatusCode());
         Assert.Equal(404, (await _web.GetAsync("/douyin/user/", ("token", token), ("user_id", 12345))).StatusCode());
         Assert.Equal(400, (await _web.GetAsync("/douyin/user/", ("token", token), ("user_id", "abc"))).StatusCode());

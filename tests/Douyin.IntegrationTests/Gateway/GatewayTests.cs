@@ -12,7 +12,7 @@ public sealed class GatewayTests(DouyinAppFixture fixture)
     [InlineData("/douyin/user/nothing-here/")]
     public async Task AnUnknownApiPathAnswersWithTheEnvelope(string path)
     {
-        var reply = await _web.GetAsync(path);
+        var reply = await _web.GetAsync(path, query: []);
 
         Assert.Equal(404, reply.StatusCode());
         Assert.Contains("Unknown endpoint", reply.StatusMsg());
@@ -21,7 +21,7 @@ public sealed class GatewayTests(DouyinAppFixture fixture)
     [Fact]
     public async Task AWrongMethodAnswersWithTheEnvelope()
     {
-        var reply = await _web.GetAsync("/douyin/user/register/");
+        var reply = await _web.GetAsync("/douyin/user/register/", query: []);
 
         Assert.NotEqual(0, reply.StatusCode());
         Assert.Contains("not allowed", reply.StatusMsg());
