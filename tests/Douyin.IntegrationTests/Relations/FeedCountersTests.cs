@@ -4,14 +4,10 @@ using Douyin.ServiceDefaults.IntegrationEvents;
 namespace Douyin.IntegrationTests.Relations;
 
 [Collection(DouyinAppCollection.Name)]
-public sealed class FeedCountersTests(DouyinAppFixture fixture) : IAsyncLifetime
+public sealed class FeedCountersTests(DouyinAppFixture fixture)
 {
     readonly HttpClient _web = fixture.Web;
     readonly SocialBackstage _backstage = new(fixture);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => _backstage.DisposeAsync().AsTask();
 
     [Fact]
     public async Task UserInfoShowsFollowersLikesAndWorksFedByFeedsEventsAndARedeliveryChangesNothing()
@@ -21,16 +17,17 @@ public sealed class FeedCountersTests(DouyinAppFixture fixture) : IAsyncLifetime
         await _web.FollowAsync(liker, authorId);
         await Eventually.HoldsAsync(_backstage.SocialQueueAsync, q => q.Consumers > 0, "Social's consumer");
 
+        await using var feed = await FeedStandIn.CreateAsync(fixture);
         // Feed's side, as Feed publishes it: two videos, two likes of them, and one like taken back.
         var firstVideo = new VideoPublishedIntegrationEvent(VideoId: Random.Shared.NextInt64(), AuthorId: authorId);
         var firstLike = new VideoFavoriteChangedIntegrationEvent(likerId, firstVideo.VideoId, authorId, IsFavorite: true);
-        await _backstage.PublishAsync(firstVideo);
-        await _backstage.PublishAsync(new VideoPublishedIntegrationEvent(VideoId: Random.Shared.NextInt64(), AuthorId: authorId));
-        await _backstage.PublishAsync(firstLike);
-        await _backstage.PublishAsync(new VideoFavoriteChangedIntegrationEvent(authorId, firstVideo.VideoId, authorId, IsFavorite: true));
+        await feed.PublishAsync(firstVideo);
+        await feed.PublishAsync(new VideoPublishedIntegrationEvent(VideoId: Random.Shared.NextInt64(), AuthorId: authorId));
+        await feed.PublishAsync(firstLike);
+        await feed.PublishAsync(new VideoFavoriteChangedIntegrationEvent(authorId, firstVideo.VideoId, authorId, IsFavorite: true));
         var likeTakenBack = new VideoFavoriteChangedIntegrationEvent(likerId, 42, authorId, IsFavorite: true);
-        await _backstage.PublishAsync(likeTakenBack);
-        await _backstage.PublishAsync(likeTakenBack with { Id = Guid.NewGuid(), IsFavorite = false });
+        await feed.PublishAsync(likeTakenBack);
+        await feed.PublishAsync(likeTakenBack with { Id = Guid.NewGuid(), IsFavorite = false });
 
         var expectedAuthor = (Works: 2L, Followers: 1L, TotalFavorited: 2L, Favorites: 1L);
         var expectedLiker = (Follows: 1L, Favorites: 1L);
@@ -41,10 +38,10 @@ public sealed class FeedCountersTests(DouyinAppFixture fixture) : IAsyncLifetime
             u => (u.Long("follow_count"), u.Long("favorite_count")) == expectedLiker, "the liker's counts");
 
         // Redeliveries of events already applied (same ids), then one more new video.
-        await _backstage.PublishAsync(firstVideo);
-        await _backstage.PublishAsync(firstLike);
-        await _backstage.PublishAsync(firstVideo);
-        await _backstage.PublishAsync(new VideoPublishedIntegrationEvent(VideoId: Random.Shared.NextInt64(), AuthorId: authorId));
+        await feed.PublishAsync(firstVideo);
+        await feed.PublishAsync(firstLike);
+        await feed.PublishAsync(firstVideo);
+        await feed.PublishAsync(new VideoPublishedIntegrationEvent(VideoId: Random.Shared.NextInt64(), AuthorId: authorId));
         await Eventually.HoldsAsync(() => _web.UserAsync(liker, authorId), u => u.Long("work_count") == 3, "the third video");
 
         // Stopping Social returns whatever it had not acknowledged to the queue: an empty queue then proves every

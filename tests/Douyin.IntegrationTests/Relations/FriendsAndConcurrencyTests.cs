@@ -3,14 +3,10 @@ using Douyin.IntegrationTests.Infrastructure;
 namespace Douyin.IntegrationTests.Relations;
 
 [Collection(DouyinAppCollection.Name)]
-public sealed class FriendsAndConcurrencyTests(DouyinAppFixture fixture) : IAsyncLifetime
+public sealed class FriendsAndConcurrencyTests(DouyinAppFixture fixture)
 {
     readonly HttpClient _web = fixture.Web;
     readonly SocialBackstage _backstage = new(fixture);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => _backstage.DisposeAsync().AsTask();
 
     [Fact]
     public async Task ConcurrentFollowsAndUnfollowsOfOnePairLeaveOneRelationOrNoneAndMatchingCounts()

@@ -3,17 +3,13 @@ using Douyin.IntegrationTests.Infrastructure;
 namespace Douyin.IntegrationTests.Relations;
 
 [Collection(DouyinAppCollection.Name)]
-public sealed class RelationsApiTests(DouyinAppFixture fixture) : IAsyncLifetime
+public sealed class RelationsApiTests(DouyinAppFixture fixture)
 {
     readonly HttpClient _web = fixture.Web;
     readonly SocialBackstage _backstage = new(fixture);
 
     static readonly string[] s_userFields =
         ["id", "name", "follow_count", "follower_count", "is_follow", "avatar", "background_image", "signature", "total_favorited", "work_count", "favorite_count"];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => _backstage.DisposeAsync().AsTask();
 
     [Fact]
     public async Task FollowAndUnfollowMoveBothCountersAndRepeatsAreNoOps()

@@ -13,16 +13,14 @@ using RabbitMQ.Client;
 namespace Douyin.IntegrationTests.Relations;
 
 /// <summary>
-/// What the relation tests see behind the public edge: Social's database (to count rows against counters), the
-/// event bus (to stand in for Feed), Social's queue, and resource commands (to take dependencies away).
+/// What the relation tests see behind the public edge: Social's database (to count rows against counters), Social's
+/// queue, and resource commands (to take dependencies away). The names are spelled out: ResourceNames is compiled into
+/// both the AppHost and ServiceDefaults, which this project both references.
 /// </summary>
-public sealed class SocialBackstage(DouyinAppFixture fixture) : IAsyncDisposable
+public sealed class SocialBackstage(DouyinAppFixture fixture)
 {
     /// <summary>Social's queue: its application name (EventBus:SubscriptionClientName is not set).</summary>
     public const string SocialQueue = "Douyin.Social";
-
-    // ResourceNames is compiled into both the AppHost and ServiceDefaults, so the tests spell the few names they need.
-    IHost? _feedStandIn;
 
     public async Task<NpgsqlConnection> OpenSocialDbAsync()
     {
@@ -49,21 +47,6 @@ public sealed class SocialBackstage(DouyinAppFixture fixture) : IAsyncDisposable
         await ScalarAsync("SELECT count(*) FROM follows WHERE follower_id = $1", userId),
         await ScalarAsync("SELECT count(*) FROM follows WHERE followee_id = $1", userId));
 
-    /// <summary>An event bus of our own on the app's broker, publishing Feed's events as Feed would.</summary>
-    public async Task PublishAsync(IntegrationEvent @event)
-    {
-        if (_feedStandIn is null)
-        {
-            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "feed-stand-in" });
-            builder.Configuration["ConnectionStrings:messaging"] = await fixture.App.GetConnectionStringAsync("messaging");
-            builder.AddRabbitMqEventBus("messaging")
-                .AddEvent<VideoPublishedIntegrationEvent>()
-                .AddEvent<VideoFavoriteChangedIntegrationEvent>();
-            _feedStandIn = builder.Build(); // never started: it only publishes, so it needs no queue of its own
-        }
-        await _feedStandIn.Services.GetRequiredService<IEventBus>().PublishAsync(@event);
-    }
-
     /// <summary>Messages in Social's queue that no consumer holds (RabbitMQ counts ready messages only).</summary>
     public async Task<(uint Ready, uint Consumers)> SocialQueueAsync()
     {
@@ -83,14 +66,24 @@ public sealed class SocialBackstage(DouyinAppFixture fixture) : IAsyncDisposable
         Assert.True((await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token)).Success);
         await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
     }
+}
 
-    public async ValueTask DisposeAsync()
+/// <summary>Stands in for Douyin.Feed: an event bus of our own on the app's broker, publishing Feed's events as Feed would.</summary>
+public sealed class FeedStandIn(IHost host) : IAsyncDisposable
+{
+    public static async Task<FeedStandIn> CreateAsync(DouyinAppFixture fixture)
     {
-        if (_feedStandIn is not null)
-        {
-            await ((IAsyncDisposable)_feedStandIn).DisposeAsync();
-        }
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "feed-stand-in" });
+        builder.Configuration["ConnectionStrings:messaging"] = await fixture.App.GetConnectionStringAsync("messaging");
+        builder.AddRabbitMqEventBus("messaging")
+            .AddEvent<VideoPublishedIntegrationEvent>()
+            .AddEvent<VideoFavoriteChangedIntegrationEvent>();
+        return new(builder.Build()); // never started: it only publishes, so it needs no queue of its own
     }
+
+    public Task PublishAsync(IntegrationEvent @event) => host.Services.GetRequiredService<IEventBus>().PublishAsync(@event);
+
+    public ValueTask DisposeAsync() => ((IAsyncDisposable)host).DisposeAsync();
 }
 
 /// <summary>Waits for a condition with a deadline instead of sleeping a fixed time.</summary>

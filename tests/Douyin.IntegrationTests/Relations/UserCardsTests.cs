@@ -9,14 +9,10 @@ using Douyin.ServiceDefaults.Redis;
 namespace Douyin.IntegrationTests.Relations;
 
 [Collection(DouyinAppCollection.Name)]
-public sealed class UserCardsTests(DouyinAppFixture fixture) : IAsyncLifetime
+public sealed class UserCardsTests(DouyinAppFixture fixture)
 {
     readonly HttpClient _web = fixture.Web;
     readonly SocialBackstage _backstage = new(fixture);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => _backstage.DisposeAsync().AsTask();
 
     [Fact]
     public async Task TheInternalEndpointRendersABatchForOneViewerInOneCall()
@@ -57,7 +53,8 @@ public sealed class UserCardsTests(DouyinAppFixture fixture) : IAsyncLifetime
         Assert.Equal(1, (await _web.UserAsync(alice, bobId)).Long("follower_count"));
 
         // Feed's events invalidate too: the next read shows the new count at once, not after the TTL.
-        await _backstage.PublishAsync(new VideoPublishedIntegrationEvent(VideoId: Random.Shared.NextInt64(), AuthorId: bobId));
+        await using var feed = await FeedStandIn.CreateAsync(fixture);
+        await feed.PublishAsync(new VideoPublishedIntegrationEvent(VideoId: Random.Shared.NextInt64(), AuthorId: bobId));
         await Eventually.HoldsAsync(() => _web.UserAsync(alice, bobId), u => u.Long("work_count") == 1, "bob's work_count to show 1");
         Assert.Equal(1, (await _web.UserAsync(alice, aliceId)).Long("follow_count"));
     }
