@@ -18,7 +18,7 @@ public sealed class UserCardCacheOptions
 }
 
 /// <summary>
-/// The viewer-independent part of each user's card (is_follow false) as JSON under <c>social:card:{id}</c>, read for
+/// The viewer-independent part of each user's card (is_follow false) as JSON under <c>social:card:v1:{id}</c>, read for
 /// a whole batch with one MGET. Writers invalidate after their commit. Redis is an optimisation only: any Redis
 /// failure makes a read a miss (PostgreSQL answers) and a write a no-op.
 /// </summary>
@@ -43,9 +43,10 @@ public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheO
 
     readonly UserCardCacheOptions _options = options.Value;
 
-    public static string Key(long userId) => $"social:card:{userId}";
+    // The version changes with the card's shape, so a deploy never reads cards cached by the previous one.
+    public static string Key(long userId) => $"social:card:v1:{userId}";
 
-    static string HoldKey(long userId) => $"social:card:{userId}:invalidated";
+    static string HoldKey(long userId) => $"social:card:v1:{userId}:invalidated";
 
     /// <summary>The cached cards among <paramref name="userIds"/>; the others are misses.</summary>
     public async Task<Dictionary<long, User>> GetAsync(IReadOnlyList<long> userIds, CancellationToken cancellationToken)

@@ -31,6 +31,7 @@ internal static class Extensions
 
         builder.Services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.SectionName);
         builder.Services.AddOptions<UserCardCacheOptions>().BindConfiguration(UserCardCacheOptions.SectionName);
+        builder.Services.AddOptions<RelationOptions>().BindConfiguration(RelationOptions.SectionName);
         builder.Services.AddSingleton<PasswordHashing>();
         builder.Services.AddScoped<AccountService>();
         builder.Services.AddSingleton<UserCardCache>();

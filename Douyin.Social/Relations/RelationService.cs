@@ -10,6 +10,7 @@ public sealed class RelationService(
     UserCards cards,
     UserCardCache cardCache,
     LatestMessagesClient messages,
+    IOptions<RelationOptions> options,
     TimeProvider time,
     ILogger<RelationService> logger)
 {
@@ -105,13 +106,15 @@ public sealed class RelationService(
 
     async Task<IReadOnlyDictionary<long, LatestMessage>> LatestMessagesAsync(long userId, List<long> peerIds, CancellationToken cancellationToken)
     {
+        using var timeout = new CancellationTokenSource(options.Value.MessagePreviewTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            return await messages.GetLatestAsync(userId, peerIds, cancellationToken);
+            return await messages.GetLatestAsync(userId, peerIds, linked.Token);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // Chat down, its circuit open, a timeout, or a Chat that does not serve the endpoint: previews are optional.
+            // Chat down, its circuit open, too slow, or not serving the endpoint: previews are optional.
             logger.LogWarning("Friend list without messages: Chat's latest messages failed: {Reason}", ex.Message);
             return new Dictionary<long, LatestMessage>();
         }

@@ -43,7 +43,7 @@ public sealed class UserCardsTests(DouyinAppFixture fixture)
         var (aliceId, alice) = await _web.RegisterAsync();
         var (bobId, _) = await _web.RegisterAsync();
         await using var redis = new RedisConnection((await fixture.App.GetConnectionStringAsync("cache"))!);
-        var key = $"social:card:{bobId}";
+        var key = $"social:card:v1:{bobId}";
 
         await _web.UserAsync(alice, bobId);
         Assert.Contains("\"follower_count\":0", (string?)await redis.GetAsync(key));
