@@ -61,7 +61,7 @@ public sealed class FriendsAndConcurrencyTests(DouyinAppFixture fixture)
         await _web.FollowAsync(laterMutual, meId);
         await _web.FollowAsync(me, laterMutualId);
 
-        var reply = await _web.GetAsync("/douyin/relation/friend/list/", ("user_id", meId), ("token", me));
+        var reply = await _web.ApiGetAsync("/douyin/relation/friend/list/", ("user_id", meId), ("token", me));
 
         Assert.Equal(0, reply.StatusCode());
         Assert.Equal([laterMutualId, mutualId], reply.Ids());
@@ -76,11 +76,11 @@ public sealed class FriendsAndConcurrencyTests(DouyinAppFixture fixture)
         });
 
         // The token is required, and the entries carry private messages: nobody lists someone else's friends.
-        Assert.Equal(401, (await _web.GetAsync("/douyin/relation/friend/list/", ("user_id", meId))).StatusCode());
-        var someoneElses = await _web.GetAsync("/douyin/relation/friend/list/", ("user_id", meId), ("token", mutual));
+        Assert.Equal(401, (await _web.ApiGetAsync("/douyin/relation/friend/list/", ("user_id", meId))).StatusCode());
+        var someoneElses = await _web.ApiGetAsync("/douyin/relation/friend/list/", ("user_id", meId), ("token", mutual));
         Assert.Equal(403, someoneElses.StatusCode());
         Assert.Empty(someoneElses["user_list"]!.AsArray());
-        Assert.Equal([meId], (await _web.GetAsync("/douyin/relation/friend/list/", ("token", mutual))).Ids());
+        Assert.Equal([meId], (await _web.ApiGetAsync("/douyin/relation/friend/list/", ("token", mutual))).Ids());
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class FriendsAndConcurrencyTests(DouyinAppFixture fixture)
         await _backstage.StopAsync("chat");
         try
         {
-            var reply = await _web.GetAsync("/douyin/relation/friend/list/", ("token", me));
+            var reply = await _web.ApiGetAsync("/douyin/relation/friend/list/", ("token", me));
             Assert.Equal(0, reply.StatusCode());
             Assert.Equal([friendId], reply.Ids());
             Assert.Equal("", reply["user_list"]![0]!["message"]!.GetValue<string>());
@@ -112,11 +112,11 @@ public sealed class FriendsAndConcurrencyTests(DouyinAppFixture fixture)
         var (friendId, friend) = await _web.RegisterAsync();
         await _web.FollowAsync(me, friendId);
         await _web.FollowAsync(friend, meId);
-        await _web.PostAsync("/douyin/message/action/", ("token", friend), ("to_user_id", meId), ("action_type", 1), ("content", "first"));
-        await _web.PostAsync("/douyin/message/action/", ("token", me), ("to_user_id", friendId), ("action_type", 1), ("content", "latest"));
+        await _web.ApiPostAsync("/douyin/message/action/", ("token", friend), ("to_user_id", meId), ("action_type", 1), ("content", "first"));
+        await _web.ApiPostAsync("/douyin/message/action/", ("token", me), ("to_user_id", friendId), ("action_type", 1), ("content", "latest"));
 
-        var mine = (await _web.GetAsync("/douyin/relation/friend/list/", ("token", me)))["user_list"]![0]!;
-        var theirs = (await _web.GetAsync("/douyin/relation/friend/list/", ("token", friend)))["user_list"]![0]!;
+        var mine = (await _web.ApiGetAsync("/douyin/relation/friend/list/", ("token", me)))["user_list"]![0]!;
+        var theirs = (await _web.ApiGetAsync("/douyin/relation/friend/list/", ("token", friend)))["user_list"]![0]!;
 
         Assert.Equal(("latest", 1L), (mine["message"]!.GetValue<string>(), mine.Long("msgType")));
         Assert.Equal(("latest", 0L), (theirs["message"]!.GetValue<string>(), theirs.Long("msgType")));

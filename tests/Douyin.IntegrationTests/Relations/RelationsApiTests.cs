@@ -57,11 +57,11 @@ public sealed class RelationsApiTests(DouyinAppFixture fixture)
             Assert.Contains("action_type must be 1 (follow) or 2 (unfollow)", bad.StatusMsg());
         }
 
-        var noTarget = await _web.PostAsync("/douyin/relation/action/", ("token", alice), ("action_type", 1));
+        var noTarget = await _web.ApiPostAsync("/douyin/relation/action/", ("token", alice), ("action_type", 1));
         Assert.Equal(400, noTarget.StatusCode());
         Assert.Contains("to_user_id", noTarget.StatusMsg());
 
-        Assert.Equal(401, (await _web.PostAsync("/douyin/relation/action/", ("to_user_id", bobId), ("action_type", 1))).StatusCode());
+        Assert.Equal(401, (await _web.ApiPostAsync("/douyin/relation/action/", ("to_user_id", bobId), ("action_type", 1))).StatusCode());
         Assert.Equal((0, 0, 0, 0), await _backstage.CountersAsync(aliceId));
     }
 
@@ -81,7 +81,7 @@ public sealed class RelationsApiTests(DouyinAppFixture fixture)
         Assert.Equal(0, (await _web.FollowAsync(viewer, bId)).StatusCode());
 
         // Anonymous: the token is optional and is_follow is false throughout.
-        var anonymous = await _web.GetAsync("/douyin/relation/follow/list/", ("user_id", xId));
+        var anonymous = await _web.ApiGetAsync("/douyin/relation/follow/list/", ("user_id", xId));
         Assert.Equal(0, anonymous.StatusCode());
         Assert.Equal([cId, bId, aId], anonymous.Ids());
         Assert.All(anonymous["user_list"]!.AsArray(), u =>
@@ -93,29 +93,29 @@ public sealed class RelationsApiTests(DouyinAppFixture fixture)
         Assert.Equal([1L, 2L, 1L], anonymous["user_list"]!.AsArray().Select(u => u!.Long("follower_count")));
 
         // A viewer who follows only b sees is_follow on b alone; the owner sees it on everyone.
-        var seenByViewer = await _web.GetAsync("/douyin/relation/follow/list/", ("user_id", xId), ("token", viewer));
+        var seenByViewer = await _web.ApiGetAsync("/douyin/relation/follow/list/", ("user_id", xId), ("token", viewer));
         Assert.Equal([false, true, false], seenByViewer["user_list"]!.AsArray().Select(u => u!.Bool("is_follow")));
-        var own = await _web.GetAsync("/douyin/relation/follow/list/", ("token", x));
+        var own = await _web.ApiGetAsync("/douyin/relation/follow/list/", ("token", x));
         Assert.Equal([cId, bId, aId], own.Ids());
         Assert.All(own["user_list"]!.AsArray(), u => Assert.True(u!.Bool("is_follow")));
 
         // Followers: newest first; x sees that it follows a back, and a bad token reads as anonymous.
-        var followersOfB = await _web.GetAsync("/douyin/relation/follower/list/", ("user_id", bId), ("token", x + "bad"));
+        var followersOfB = await _web.ApiGetAsync("/douyin/relation/follower/list/", ("user_id", bId), ("token", x + "bad"));
         Assert.Equal(0, followersOfB.StatusCode());
         Assert.Equal(2, followersOfB.Ids().Length);
         Assert.Equal(xId, followersOfB.Ids()[1]);
-        var followersOfX = await _web.GetAsync("/douyin/relation/follower/list/", ("user_id", xId), ("token", x));
+        var followersOfX = await _web.ApiGetAsync("/douyin/relation/follower/list/", ("user_id", xId), ("token", x));
         Assert.Equal([aId], followersOfX.Ids());
         Assert.True(followersOfX["user_list"]![0]!.Bool("is_follow"));
         Assert.Equal(1, followersOfX["user_list"]![0]!.Long("follow_count"));
 
         // No followers is an empty array; an unknown user or no user at all is refused.
-        var nobody = await _web.GetAsync("/douyin/relation/follower/list/", ("user_id", viewerId));
+        var nobody = await _web.ApiGetAsync("/douyin/relation/follower/list/", ("user_id", viewerId));
         Assert.Equal(0, nobody.StatusCode());
         Assert.Empty(nobody["user_list"]!.AsArray());
-        var unknown = await _web.GetAsync("/douyin/relation/follow/list/", ("user_id", 12345));
+        var unknown = await _web.ApiGetAsync("/douyin/relation/follow/list/", ("user_id", 12345));
         Assert.Equal(404, unknown.StatusCode());
         Assert.Empty(unknown["user_list"]!.AsArray());
-        Assert.Equal(400, (await _web.GetAsync("/douyin/relation/follower/list/", query: [])).StatusCode());
+        Assert.Equal(400, (await _web.ApiGetAsync("/douyin/relation/follower/list/")).StatusCode());
     }
 }

@@ -112,13 +112,13 @@ public static class Eventually
 public static class RelationCalls
 {
     public static Task<JsonObject> FollowAsync(this HttpClient web, string token, long toUserId, int actionType = 1) =>
-        web.PostAsync("/douyin/relation/action/", ("token", token), ("to_user_id", toUserId), ("action_type", actionType));
+        web.ApiPostAsync("/douyin/relation/action/", ("token", token), ("to_user_id", toUserId), ("action_type", actionType));
 
     public static Task<JsonObject> UnfollowAsync(this HttpClient web, string token, long toUserId) => web.FollowAsync(token, toUserId, 2);
 
     public static async Task<JsonObject> UserAsync(this HttpClient web, string token, long userId)
     {
-        var reply = await web.GetAsync("/douyin/user/", ("token", token), ("user_id", userId));
+        var reply = await web.ApiGetAsync("/douyin/user/", ("token", token), ("user_id", userId));
         Assert.Equal(0, reply.StatusCode());
         return reply["user"]!.AsObject();
     }

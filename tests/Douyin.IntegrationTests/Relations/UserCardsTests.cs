@@ -70,7 +70,7 @@ public sealed class UserCardsTests(DouyinAppFixture fixture)
         try
         {
             Assert.Equal(1, (await _web.UserAsync(alice, aliceId)).Long("follower_count"));
-            var followers = await _web.GetAsync("/douyin/relation/follower/list/", ("user_id", aliceId), ("token", alice));
+            var followers = await _web.ApiGetAsync("/douyin/relation/follower/list/", ("user_id", aliceId), ("token", alice));
             Assert.Equal([bobId], followers.Ids());
             Assert.Equal(0, (await _web.FollowAsync(alice, bobId)).StatusCode());
             Assert.True((await _web.UserAsync(bob, aliceId)).Bool("is_follow"));
