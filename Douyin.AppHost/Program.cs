@@ -1,6 +1,7 @@
 var builder = DistributedApplication.CreateBuilder(args);
 
-var jwtKey = builder.AddParameter(ResourceNames.JwtKey, secret: true);
+// HS256 wants a key of at least 32 bytes; the default password length (22) is too short.
+var jwtKey = builder.AddParameter(ResourceNames.JwtKey, new GenerateParameterDefault { MinLength = 64, Special = false }, secret: true, persist: true);
 
 var postgres = builder.AddPostgres(ResourceNames.Postgres).WithDataVolume();
 var feedDb = postgres.AddDatabase(ResourceNames.FeedDb);

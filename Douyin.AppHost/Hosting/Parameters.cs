@@ -68,6 +68,12 @@ namespace Aspire.Hosting
         public static IResourceBuilder<ParameterResource> AddParameter(this IDistributedApplicationBuilder builder, string name, bool secret = false) =>
             builder.AddResource(new ParameterResource(name, _ => ResolveParameter(builder, name, null), secret));
 
+        /// <summary>A parameter with a default for when configuration gives none (Aspire 9's overload), e.g. a generated key.</summary>
+        public static IResourceBuilder<ParameterResource> AddParameter(
+            this IDistributedApplicationBuilder builder, string name, ParameterDefault value, bool secret = false, bool persist = false) =>
+            // Generated values are always kept in the data folder here, so persist only states the intent.
+            builder.AddResource(new ParameterResource(name, _ => ResolveParameter(builder, name, value), secret) { Default = value });
+
         public static IResourceBuilder<IResourceWithConnectionString> AddConnectionString(this IDistributedApplicationBuilder builder, string name) =>
             builder.AddResource(CreateConnectionStringParameter(builder, name));
 

@@ -15,13 +15,13 @@ public sealed class AccountsApiTests(DouyinAppFixture fixture)
     public async Task RegisterLogsInAndLoginFindsTheSameUser()
     {
         var name = DouyinClient.UniqueName();
-        var registered = await _web.PostAsync("/douyin/user/register/", ("username", name), ("password", "secret-pw"));
+        var registered = await _web.ApiPostAsync("/douyin/user/register/", ("username", name), ("password", "secret-pw"));
         Assert.Equal(0, registered.StatusCode());
         var userId = registered["user_id"]!.GetValue<long>();
         Assert.True(userId > 0);
         Assert.False(string.IsNullOrEmpty(registered["token"]!.GetValue<string>()));
 
-        var login = await _web.PostAsync("/douyin/user/login/", ("username", name.ToUpperInvariant()), ("password", "secret-pw"));
+        var login = await _web.ApiPostAsync("/douyin/user/login/", ("username", name.ToUpperInvariant()), ("password", "secret-pw"));
         Assert.Equal(0, login.StatusCode());
         Assert.Equal(userId, login["user_id"]!.GetValue<long>());
     }
@@ -32,7 +32,7 @@ public sealed class AccountsApiTests(DouyinAppFixture fixture)
         var name = DouyinClient.UniqueName();
         var (userId, token) = await _web.RegisterAsync(name);
 
-        var reply = await _web.GetAsync("/douyin/user/", ("token", token));
+        var reply = await _web.ApiGetAsync("/douyin/user/", ("token", token));
 
         Assert.Equal(0, reply.StatusCode());
         var user = reply["user"]!.AsObject();
@@ -48,7 +48,7 @@ public sealed class AccountsApiTests(DouyinAppFixture fixture)
     public async Task ProfileImagesAreAbsoluteUrlsTheClientCanFetch()
     {
         var (_, token) = await _web.RegisterAsync();
-        var user = (await _web.GetAsync("/douyin/user/", ("token", token)))["user"]!;
+        var user = (await _web.ApiGetAsync("/douyin/user/", ("token", token)))["user"]!;
 
         var avatar = new Uri(user["avatar"]!.GetValue<string>());
         Assert.True(avatar.IsAbsoluteUri);
@@ -65,7 +65,7 @@ public sealed class AccountsApiTests(DouyinAppFixture fixture)
         var (otherId, _) = await _web.RegisterAsync();
         var (_, token) = await _web.RegisterAsync();
 
-        var reply = await _web.GetAsync("/douyin/user/", ("user_id", otherId), ("token", token));
+        var reply = await _web.ApiGetAsync("/douyin/user/", ("user_id", otherId), ("token", token));
 
         Assert.Equal(otherId, reply["user"]!["id"]!.GetValue<long>());
     }
@@ -74,7 +74,7 @@ public sealed class AccountsApiTests(DouyinAppFixture fixture)
     public async Task ParametersAreAlsoReadFromAFormBodyAndTheTokenFromABearerHeader()
     {
         var name = DouyinClient.UniqueName();
-        var reply = await _web.PostFormAsync("/douyin/user/register", ("username", name), ("password", "secret-pw"));
+        var reply = await _web.ApiPostFormAsync("/douyin/user/register", ("username", name), ("password", "secret-pw"));
         Assert.Equal(0, reply.StatusCode());
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/douyin/user");
@@ -89,7 +89,7 @@ public sealed class AccountsApiTests(DouyinAppFixture fixture)
         var name = DouyinClient.UniqueName();
         await _web.RegisterAsync(name);
 
-        var reply = await _web.PostAsync("/douyin/user/register/", ("username", name.ToUpperInvariant()), ("password", "another-pw"));
+        var reply = await _web.ApiPostAsync("/douyin/user/register/", ("username", name.ToUpperInvariant()), ("password", "another-pw"));
 
         Assert.NotEqual(0, reply.StatusCode());
         Assert.Contains("taken", reply.StatusMsg());
@@ -102,7 +102,7 @@ public sealed class AccountsApiTests(DouyinAppFixture fixture)
         var name = DouyinClient.UniqueName();
 
         var replies = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ =>
-            _web.PostAsync("/douyin/user/register/", ("username", name), ("password", "secret-pw"))));
+            _web.ApiPostAsync("/douyin/user/register/", ("username", name), ("password", "secret-pw"))));
 
         Assert.Single(replies, r => r.StatusCode() == 0);
         Assert.All(replies.Where(r => r.StatusCode() != 0), r => Assert.Contains("taken", r.StatusMsg()));
@@ -114,8 +114,8 @@ public sealed class AccountsApiTests(DouyinAppFixture fixture)
         var name = DouyinClient.UniqueName();
         await _web.RegisterAsync(name);
 
-        var wrongPassword = await _web.PostAsync("/douyin/user/login/", ("username", name), ("password", "not-the-pw"));
-        var unknownUser = await _web.PostAsync("/douyin/user/login/", ("username", DouyinClient.UniqueName()), ("password", "not-the-pw"));
+        var wrongPassword = await _web.ApiPostAsync("/douyin/user/login/", ("username", name), ("password", "not-the-pw"));
+        var unknownUser = await _web.ApiPostAsync("/douyin/user/login/", ("username", DouyinClient.UniqueName()), ("password", "not-the-pw"));
 
         Assert.NotEqual(0, wrongPassword.StatusCode());
         Assert.Equal(wrongPassword.StatusCode(), unknownUser.StatusCode());
@@ -132,7 +132,7 @@ public sealed class AccountsApiTests(DouyinAppFixture fixture)
     [InlineData("validname", "123456789012345678901234567890123", "password must be 6 to 32")]
     public async Task BadCredentialsAreRefusedWithAReason(string username, string password, string reason)
     {
-        var reply = await _web.PostAsync("/douyin/user/register/", ("username", username), ("password", password));
+        var reply = await _web.ApiPostAsync("/douyin/user/register/", ("username", username), ("password", password));
 
         Assert.Equal(400, reply.StatusCode());
         Assert.Contains(reason, reply.StatusMsg());
@@ -144,9 +144,9 @@ public sealed class AccountsApiTests(DouyinAppFixture fixture)
     {
         var (_, token) = await _web.RegisterAsync();
 
-        Assert.Equal(401, (await DouyinClient.GetAsync(_web, "/douyin/user/")).StatusCode());
-        Assert.Equal(401, (await _web.GetAsync("/douyin/user/", ("token", token + "x"))).StatusCode());
-        Assert.Equal(404, (await _web.GetAsync("/douyin/user/", ("token", token), ("user_id", 12345))).StatusCode());
-        Assert.Equal(400, (await _web.GetAsync("/douyin/user/", ("token", token), ("user_id", "abc"))).StatusCode());
+        Assert.Equal(401, (await _web.ApiGetAsync("/douyin/user/")).StatusCode());
+        Assert.Equal(401, (await _web.ApiGetAsync("/douyin/user/", ("token", token + "x"))).StatusCode());
+        Assert.Equal(404, (await _web.ApiGetAsync("/douyin/user/", ("token", token), ("user_id", 12345))).StatusCode());
+        Assert.Equal(400, (await _web.ApiGetAsync("/douyin/user/", ("token", token), ("user_id", "abc"))).StatusCode());
     }
 }

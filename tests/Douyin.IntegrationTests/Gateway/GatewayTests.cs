@@ -12,7 +12,7 @@ public sealed class GatewayTests(DouyinAppFixture fixture)
     [InlineData("/douyin/user/nothing-here/")]
     public async Task AnUnknownApiPathAnswersWithTheEnvelope(string path)
     {
-        var reply = await DouyinClient.GetAsync(_web, path);
+        var reply = await _web.ApiGetAsync(path);
 
         Assert.Equal(404, reply.StatusCode());
         Assert.Contains("Unknown endpoint", reply.StatusMsg());
@@ -21,7 +21,7 @@ public sealed class GatewayTests(DouyinAppFixture fixture)
     [Fact]
     public async Task AWrongMethodAnswersWithTheEnvelope()
     {
-        var reply = await DouyinClient.GetAsync(_web, "/douyin/user/register/");
+        var reply = await _web.ApiGetAsync("/douyin/user/register/");
 
         Assert.NotEqual(0, reply.StatusCode());
         Assert.Contains("not allowed", reply.StatusMsg());
@@ -32,7 +32,7 @@ public sealed class GatewayTests(DouyinAppFixture fixture)
     [InlineData("/douyin/user/register")]
     public async Task PathsWorkWithAndWithoutTheTrailingSlash(string path)
     {
-        var reply = await _web.PostAsync(path, ("username", DouyinClient.UniqueName()), ("password", "secret-pw"));
+        var reply = await _web.ApiPostAsync(path, ("username", DouyinClient.UniqueName()), ("password", "secret-pw"));
 
         Assert.Equal(0, reply.StatusCode());
     }

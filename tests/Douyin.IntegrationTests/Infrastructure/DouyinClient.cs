@@ -8,20 +8,20 @@ namespace Douyin.IntegrationTests.Infrastructure;
 /// <summary>Calls the public API the way the official client does: parameters in the query string, HTTP 200 always.</summary>
 public static class DouyinClient
 {
-    public static async Task<JsonObject> PostAsync(this HttpClient web, string path, params (string Name, object? Value)[] query)
+    public static async Task<JsonObject> ApiPostAsync(this HttpClient web, string path, params (string Name, object? Value)[] query)
     {
         using var response = await web.PostAsync(WithQuery(path, query), content: null);
         return await ReadEnvelopeAsync(response);
     }
 
-    public static async Task<JsonObject> GetAsync(this HttpClient web, string path, params (string Name, object? Value)[] query)
+    public static async Task<JsonObject> ApiGetAsync(this HttpClient web, string path, params (string Name, object? Value)[] query)
     {
         using var response = await web.GetAsync(WithQuery(path, query));
         return await ReadEnvelopeAsync(response);
     }
 
     /// <summary>The official tests' style: every parameter twice, in the query and in a url-encoded body.</summary>
-    public static async Task<JsonObject> PostFormAsync(this HttpClient web, string path, params (string Name, object? Value)[] fields)
+    public static async Task<JsonObject> ApiPostFormAsync(this HttpClient web, string path, params (string Name, object? Value)[] fields)
     {
         using var body = new FormUrlEncodedContent(fields.Select(f => KeyValuePair.Create(f.Name, Convert.ToString(f.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "")));
         using var response = await web.PostAsync(WithQuery(path, fields), body);
@@ -30,7 +30,7 @@ public static class DouyinClient
 
     public static async Task<(long UserId, string Token)> RegisterAsync(this HttpClient web, string? username = null, string password = "secret-pw")
     {
-        var reply = await web.PostAsync("/douyin/user/register/", ("username", username ?? UniqueName()), ("password", password));
+        var reply = await web.ApiPostAsync("/douyin/user/register/", ("username", username ?? UniqueName()), ("password", password));
         Assert.Equal(0, reply.StatusCode());
         return (reply["user_id"]!.GetValue<long>(), reply["token"]!.GetValue<string>());
     }

@@ -1,0 +1,65 @@
+using Aspire.Hosting.Testing;
+using Douyin.IntegrationTests.Infrastructure;
+using Douyin.Social.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Npgsql;
+
+namespace Douyin.IntegrationTests.Schema;
+
+/// <summary>
+/// Migrations are written by hand (no EF design-time package in our registry), so nothing would notice a model
+/// that drifted from them. This compares every mapped column of the model with the migrated database.
+/// </summary>
+[Collection(DouyinAppCollection.Name)]
+public sealed class MigrationSchemaTests(DouyinAppFixture fixture)
+{
+    [Fact]
+    public Task SocialDatabaseMatchesItsModel() => AssertSchemaMatchesAsync<SocialDbContext>("socialdb", o => new SocialDbContext(o));
+
+    async Task AssertSchemaMatchesAsync<TContext>(string database, Func<DbContextOptions<TContext>, TContext> create) where TContext : DbContext
+    {
+        var connectionString = await fixture.App.GetConnectionStringAsync(database);
+        await using var context = create(new DbContextOptionsBuilder<TContext>().UseNpgsql(connectionString).Options);
+
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var columns = new Dictionary<(string Table, string Column), (string Type, bool Nullable)>();
+        await using (var command = new NpgsqlCommand(
+            "SELECT table_name, column_name, format_type(a.atttypid, a.atttypmod), is_nullable = 'YES' " +
+            "FROM information_schema.columns c JOIN pg_attribute a ON a.attrelid = (quote_ident(c.table_schema) || '.' || quote_ident(c.table_name))::regclass AND a.attname = c.column_name " +
+            "WHERE c.table_schema = 'public'", connection))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                columns[(reader.GetString(0), reader.GetString(1))] = (reader.GetString(2), reader.GetBoolean(3));
+            }
+        }
+
+        var problems = new List<string>();
+        foreach (var entity in context.Model.GetEntityTypes())
+        {
+            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            foreach (var property in entity.GetProperties())
+            {
+                var column = property.GetColumnName(table)!;
+                if (!columns.TryGetValue((table.Name, column), out var actual))
+                {
+                    problems.Add($"{table.Name}.{column} is in the model but not in the database");
+                    continue;
+                }
+                if (!string.Equals(actual.Type, property.GetColumnType(), StringComparison.OrdinalIgnoreCase))
+                {
+                    problems.Add($"{table.Name}.{column} is {actual.Type} in the database but {property.GetColumnType()} in the model");
+                }
+                if (actual.Nullable != property.IsColumnNullable(table))
+                {
+                    problems.Add($"{table.Name}.{column} nullability differs (database: {actual.Nullable})");
+                }
+            }
+        }
+
+        Assert.Empty(problems);
+    }
+}
