@@ -53,7 +53,7 @@ public static class FeedTestClient
 
     public static async Task<JsonArray> PublishListAsync(this HttpClient web, long userId, string? token = null)
     {
-        var reply = await web.GetAsync("/douyin/publish/list/", ("user_id", userId), ("token", token));
+        var reply = await web.ApiGetAsync("/douyin/publish/list/", ("user_id", userId), ("token", token));
         Assert.Equal(0, reply.StatusCode());
         return reply["video_list"]!.AsArray();
     }

@@ -47,7 +47,7 @@ public sealed class FeedTests(DouyinAppFixture fixture)
 
     async Task<(List<long> Ids, long NextTime)> PageAsync(long latestTime, string? token = null)
     {
-        var reply = await _web.GetAsync("/douyin/feed/", ("latest_time", latestTime), ("token", token));
+        var reply = await _web.ApiGetAsync("/douyin/feed/", ("latest_time", latestTime), ("token", token));
         Assert.Equal(0, reply.StatusCode());
         var list = reply["video_list"]!.AsArray();
         Assert.InRange(list.Count, 0, PageSize);
@@ -143,10 +143,10 @@ public sealed class FeedTests(DouyinAppFixture fixture)
         }
 
         JsonObject First(JsonObject reply) => reply["video_list"]!.AsArray()[0]!.AsObject();
-        var asViewer = First(await _web.GetAsync("/douyin/feed/", ("token", viewerToken)));
-        var asAuthor = First(await _web.GetAsync("/douyin/feed/", ("token", authorToken)));
-        var anonymous = await DouyinClient.GetAsync(_web, "/douyin/feed/");
-        var badToken = await _web.GetAsync("/douyin/feed/", ("token", "not-a-token"));
+        var asViewer = First(await _web.ApiGetAsync("/douyin/feed/", ("token", viewerToken)));
+        var asAuthor = First(await _web.ApiGetAsync("/douyin/feed/", ("token", authorToken)));
+        var anonymous = await _web.ApiGetAsync("/douyin/feed/");
+        var badToken = await _web.ApiGetAsync("/douyin/feed/", ("token", "not-a-token"));
 
         Assert.Equal(videoId, asViewer["id"]!.GetValue<long>());
         Assert.True(asViewer["is_favorite"]!.GetValue<bool>());
