@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Douyin.IntegrationTests.Infrastructure;
+using Douyin.IntegrationTests.Relations;
 using Npgsql;
 
 namespace Douyin.IntegrationTests.Videos;
@@ -116,20 +116,22 @@ public sealed class PublishTests(DouyinAppFixture fixture)
 
         // Committed with the row, then published to RabbitMQ (state 2) right after the commit or by the relay.
         await using var db = await fixture.OpenFeedDbAsync();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
-        {
-            await using var command = new NpgsqlCommand(
-                "select state from integration_event_log where event_type_name = 'VideoPublishedIntegrationEvent' and (content->>'videoId')::bigint = $1 and (content->>'authorId')::bigint = $2",
-                db) { Parameters = { new() { Value = videoId }, new() { Value = userId } } };
-            var state = await command.ExecuteScalarAsync();
-            Assert.NotNull(state);
-            if ((int)state == 2)
-            {
-                break;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"the event is still in state {state}");
-            await Task.Delay(100);
-        }
+        await using var command = new NpgsqlCommand(
+            "select state from integration_event_log where event_type_name = 'VideoPublishedIntegrationEvent' and (content->>'videoId')::bigint = $1 and (content->>'authorId')::bigint = $2",
+            db) { Parameters = { new() { Value = videoId }, new() { Value = userId } } };
+        await Eventually.HoldsAsync(() => command.ExecuteScalarAsync(), state => state is 2, "the VideoPublished event to be published");
+    }
+
+    [Fact]
+    public async Task TheAuthorsWorkCountGrowsWithEachPublishedVideo()
+    {
+        var (userId, token) = await _web.RegisterAsync();
+        var clip = await TestMedia.ClipAsync();
+        Assert.Equal(0, (await _web.PublishAsync(token, "one", clip)).StatusCode());
+        Assert.Equal(0, (await _web.PublishAsync(token, "two", clip)).StatusCode());
+
+        // Social counts VideoPublished events asynchronously.
+        await Eventually.HoldsAsync(() => _web.UserAsync(token, userId), u => u.Long("work_count") == 2, "work_count to reach 2");
+        Assert.All(await _web.PublishListAsync(userId), v => Assert.Equal(2, v!["author"]!["work_count"]!.GetValue<long>()));
     }
 }
