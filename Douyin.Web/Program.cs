@@ -7,6 +7,7 @@ var app = builder.Build();
 
 app.UseDouyinApi();
 app.UseStaticFiles();
+app.UseWebSockets();
 
 app.MapDefaultEndpoints();
 app.MapGateway();

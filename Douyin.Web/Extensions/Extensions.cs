@@ -7,5 +7,6 @@ internal static class Extensions
         builder.AddDouyinApi();
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
         builder.Services.AddSingleton<HttpForwarder>();
+        builder.Services.AddSingleton<WebSocketForwarder>();
     }
 }

@@ -14,6 +14,16 @@ public static class GatewayRoutes
         ("/douyin/message", ResourceNames.Chat),
     ];
 
+    /// <summary>
+    /// SignalR hubs (Douyin.Chat's ChatHub.Path). A connection's negotiate, its WebSocket and any fallback transport
+    /// requests must reach the replica that holds it, so the replica is chosen by the caller's access token, which
+    /// each of those requests carries; HTTP requests are forwarded as usual and WebSockets proxied frame by frame.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Prefix, string Service)> HubRoutes =
+    [
+        ("/hubs/chat", ResourceNames.Chat),
+    ];
+
     /// <summary>Forwards each owned prefix, with and without a trailing slash and anything below it.</summary>
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
     {
@@ -25,6 +35,17 @@ public static class GatewayRoutes
             app.Map(prefix, forward).WithTags("Gateway").WithDisplayName($"{prefix} -> {service}");
             app.Map(prefix + "/{**rest}", forward).WithTags("Gateway").WithDisplayName($"{prefix}/* -> {service}");
         }
+        foreach (var (prefix, service) in HubRoutes)
+        {
+            var destination = new Uri($"http://{service}");
+            RequestDelegate forward = context => forwarder.ForwardAsync(context, destination, AffinityKey(context.Request));
+            app.Map(prefix, forward).WithTags("Gateway").WithDisplayName($"{prefix} -> {service} (hub)");
+            app.Map(prefix + "/{**rest}", forward).WithTags("Gateway").WithDisplayName($"{prefix}/* -> {service} (hub)");
+        }
         return app;
     }
+
+    // Browsers put the token in the query (they cannot set WebSocket headers); other clients send a bearer header.
+    static string AffinityKey(HttpRequest request) =>
+        request.Query["access_token"].FirstOrDefault() ?? ApiParameters.BearerToken(request) ?? "";
 }

@@ -1,5 +1,6 @@
 using Aspire.Hosting.Testing;
 using Douyin.IntegrationTests.Infrastructure;
+using Douyin.Chat.Infrastructure;
 using Douyin.Social.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -16,6 +17,9 @@ public sealed class MigrationSchemaTests(DouyinAppFixture fixture)
 {
     [Fact]
     public Task SocialDatabaseMatchesItsModel() => AssertSchemaMatchesAsync<SocialDbContext>("socialdb", o => new SocialDbContext(o));
+
+    [Fact]
+    public Task ChatDatabaseMatchesItsModel() => AssertSchemaMatchesAsync<ChatDbContext>("chatdb", o => new ChatDbContext(o));
 
     async Task AssertSchemaMatchesAsync<TContext>(string database, Func<DbContextOptions<TContext>, TContext> create) where TContext : DbContext
     {
