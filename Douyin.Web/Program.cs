@@ -1,3 +1,5 @@
+using Douyin.Web.Media;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -11,5 +13,6 @@ app.UseWebSockets();
 
 app.MapDefaultEndpoints();
 app.MapGateway();
+app.MapMediaApi();
 
 app.Run();

@@ -1,3 +1,5 @@
+using Douyin.Web.Media;
+
 namespace Microsoft.Extensions.Hosting;
 
 internal static class Extensions
@@ -8,5 +10,8 @@ internal static class Extensions
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
         builder.Services.AddSingleton<HttpForwarder>();
         builder.Services.AddSingleton<WebSocketForwarder>();
+
+        builder.AddAzureBlobServiceClient(ResourceNames.Blobs);
+        builder.Services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.SectionName);
     }
 }

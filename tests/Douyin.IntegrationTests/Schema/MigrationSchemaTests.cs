@@ -1,6 +1,7 @@
 using Aspire.Hosting.Testing;
 using Douyin.IntegrationTests.Infrastructure;
 using Douyin.Chat.Infrastructure;
+using Douyin.Feed.Infrastructure;
 using Douyin.Social.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -17,6 +18,9 @@ public sealed class MigrationSchemaTests(DouyinAppFixture fixture)
 {
     [Fact]
     public Task SocialDatabaseMatchesItsModel() => AssertSchemaMatchesAsync<SocialDbContext>("socialdb", o => new SocialDbContext(o));
+
+    [Fact]
+    public Task FeedDatabaseMatchesItsModel() => AssertSchemaMatchesAsync<FeedDbContext>("feeddb", o => new FeedDbContext(o));
 
     [Fact]
     public Task ChatDatabaseMatchesItsModel() => AssertSchemaMatchesAsync<ChatDbContext>("chatdb", o => new ChatDbContext(o));
