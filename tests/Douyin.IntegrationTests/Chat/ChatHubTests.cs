@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.WebSockets;
 using Douyin.IntegrationTests.Infrastructure;
 
 namespace Douyin.IntegrationTests.Chat;
@@ -101,6 +102,12 @@ public sealed class ChatHubTests(DouyinAppFixture fixture)
             await client.DisposeAsync();
             Assert.Contains("401", failure);
         }
+
+        // A client that skips negotiation opens the WebSocket at once: the gateway passes the replica's refusal on.
+        using var socket = new ClientWebSocket { Options = { CollectHttpResponseDetails = true } };
+        var wsUrl = new UriBuilder(ThroughGateway) { Scheme = "ws", Query = "access_token=not-a-token" }.Uri;
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(wsUrl, CancellationToken.None));
+        Assert.Equal(HttpStatusCode.Unauthorized, socket.HttpStatusCode);
 
         await using var hub = await ChatHubClient.ConnectAsync(ThroughGateway, a);
         async Task Refused(long to, string content, string reason)
