@@ -19,12 +19,16 @@ public sealed class DouyinAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Douyin_AppHost>([], timeout.Token);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Douyin_AppHost>(AppHostArguments(), timeout.Token);
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
         Web = _app.CreateHttpClient("web");
     }
+
+    /// <summary>DOUYIN_TEST_REPLICAS=n runs n replicas of Feed, Social and Chat (the AppHost's Replicas setting), as eng/test.sh does once.</summary>
+    static string[] AppHostArguments() =>
+        Environment.GetEnvironmentVariable("DOUYIN_TEST_REPLICAS") is { Length: > 0 } replicas ? [$"--Replicas={replicas}"] : [];
 
     public async Task DisposeAsync()
     {
