@@ -9,3 +9,4 @@ global using Microsoft.AspNetCore.Http.HttpResults;
 global using Microsoft.EntityFrameworkCore;
 global using Microsoft.Extensions.Options;
 global using Microsoft.Extensions.Logging;
+global using Douyin.Social.Relations;

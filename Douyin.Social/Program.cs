@@ -12,5 +12,6 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapAccountsApi();
 app.MapUserCardsApi();
+app.MapRelationsApi();
 
 app.Run();

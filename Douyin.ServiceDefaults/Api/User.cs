@@ -2,9 +2,10 @@ namespace Douyin.ServiceDefaults.Api;
 
 /// <summary>
 /// The API's User object (shared/api/douyin-api.md §2.1): all eleven fields, always written.
-/// Douyin.Social renders it; Feed and Chat embed what Social gives them.
+/// Douyin.Social renders it; Feed and Chat embed what Social gives them. Not sealed: the friend list's
+/// FriendUser is a User plus two fields, and the JSON must carry them side by side.
 /// </summary>
-public sealed record User
+public record User
 {
     public long Id { get; init; }
     public string Name { get; init; } = "";

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Douyin.ServiceDefaults.Api;
 using Douyin.ServiceDefaults.Users;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,14 +25,7 @@ namespace Douyin.ServiceDefaults.Users
                 return new Dictionary<long, User>();
             }
 
-            using var request = new HttpRequestMessage(HttpMethod.Post, Path)
-            {
-                Content = JsonContent.Create(new UserCardsRequest(userIds, viewerId), options: DouyinApi.JsonOptions),
-            };
-            request.Options.Set(HttpResilience.Retryable, true); // a read, so repeating it is harmless
-            using var response = await http.SendAsync(request, cancellationToken);
-            response.EnsureSuccessStatusCode();
-            var body = await response.Content.ReadFromJsonAsync<UserCardsResponse>(DouyinApi.JsonOptions, cancellationToken);
+            var body = await http.PostReadAsync<UserCardsRequest, UserCardsResponse>(Path, new(userIds, viewerId), cancellationToken);
             return body?.Users.ToDictionary(u => u.Id) ?? [];
         }
     }

@@ -1,3 +1,5 @@
+using Douyin.ServiceDefaults.IntegrationEvents;
+using Douyin.Social.FeedCounters;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Microsoft.Extensions.Hosting;
@@ -16,12 +18,24 @@ internal static class Extensions
         builder.Services.AddMigration<SocialDbContext>();
 
         builder.AddRedisClient(ResourceNames.Cache);
-        builder.AddRabbitMQClient(ResourceNames.Messaging);
         builder.AddIdGenerator();
 
+        builder.AddRabbitMqEventBus(ResourceNames.Messaging)
+            .AddSubscription<VideoPublishedIntegrationEvent, VideoPublishedIntegrationEventHandler>()
+            .AddSubscription<VideoFavoriteChangedIntegrationEvent, VideoFavoriteChangedIntegrationEventHandler>()
+            .AddEvent<FollowChangedIntegrationEvent>();
+        builder.Services.AddIntegrationEventOutbox<SocialDbContext>();
+        builder.Services.AddScoped<FeedCounterUpdates>();
+
+        builder.AddLatestMessagesClient();
+
         builder.Services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.SectionName);
+        builder.Services.AddOptions<UserCardCacheOptions>().BindConfiguration(UserCardCacheOptions.SectionName);
+        builder.Services.AddOptions<RelationOptions>().BindConfiguration(RelationOptions.SectionName);
         builder.Services.AddSingleton<PasswordHashing>();
         builder.Services.AddScoped<AccountService>();
+        builder.Services.AddSingleton<UserCardCache>();
         builder.Services.AddScoped<UserCards>();
+        builder.Services.AddScoped<RelationService>();
     }
 }

@@ -5,6 +5,7 @@ namespace Douyin.Social.Infrastructure;
 public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) : DbContext(options)
 {
     public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<Follow> Follows => Set<Follow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -22,6 +23,17 @@ public sealed class SocialDbContext(DbContextOptions<SocialDbContext> options) :
             account.Property(a => a.BackgroundImage).HasMaxLength(1024);
         });
 
+        modelBuilder.Entity<Follow>(follow =>
+        {
+            // The key finds "whom does X follow" and makes a repeated follow a conflict; the index finds "who follows X".
+            follow.HasKey(f => new { f.FollowerId, f.FolloweeId });
+            follow.HasIndex(f => new { f.FolloweeId, f.CreatedAt });
+            follow.HasOne<Account>().WithMany().HasForeignKey(f => f.FollowerId).OnDelete(DeleteBehavior.Cascade);
+            follow.HasOne<Account>().WithMany().HasForeignKey(f => f.FolloweeId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.UseIntegrationEventLogs();
+        modelBuilder.UseIntegrationEventInbox();
         modelBuilder.UseSnakeCaseNames();
     }
 }

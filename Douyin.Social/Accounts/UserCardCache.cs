@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Douyin.ServiceDefaults.Redis;
+
+namespace Douyin.Social.Accounts;
+
+public sealed class UserCardCacheOptions
+{
+    public const string SectionName = "UserCards";
+
+    /// <summary>How long a card may stay cached; it bounds how stale a card gets if an invalidation is lost (Redis blip).</summary>
+    public TimeSpan TimeToLive { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long after an invalidation no card of that user may be cached, so a reader that loaded the old row just
+    /// before the change cannot put it back. Longer than a database read takes.
+    /// </summary>
+    public TimeSpan InvalidationHold { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// The viewer-independent part of each user's card (is_follow false) as JSON under <c>social:card:v1:{id}</c>, read for
+/// a whole batch with one MGET. Writers invalidate after their commit. Redis is an optimisation only: any Redis
+/// failure makes a read a miss (PostgreSQL answers) and a write a no-op.
+/// </summary>
+public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheOptions> options, ILogger<UserCardCache> logger)
+{
+    // KEYS come in pairs: a card, then its invalidation marker. ARGV[1] is the TTL in ms, then one card per pair.
+    static readonly RedisScript s_fill = new("""
+        for i = 1, #KEYS, 2 do
+          if redis.call('EXISTS', KEYS[i + 1]) == 0 then
+            redis.call('SET', KEYS[i], ARGV[(i + 1) / 2 + 1], 'PX', ARGV[1])
+          end
+        end
+        """);
+
+    // KEYS as above; ARGV[1] is the hold in ms.
+    static readonly RedisScript s_invalidate = new("""
+        for i = 1, #KEYS, 2 do
+          redis.call('DEL', KEYS[i])
+          redis.call('SET', KEYS[i + 1], '1', 'PX', ARGV[1])
+        end
+        """);
+
+    readonly UserCardCacheOptions _options = options.Value;
+
+    // The version changes with the card's shape, so a deploy never reads cards cached by the previous one.
+    public static string Key(long userId) => $"social:card:v1:{userId}";
+
+    static string HoldKey(long userId) => $"social:card:v1:{userId}:invalidated";
+
+    /// <summary>The cached cards among <paramref name="userIds"/>; the others are misses.</summary>
+    public async Task<Dictionary<long, User>> GetAsync(IReadOnlyList<long> userIds, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<long, User>(userIds.Count);
+        if (userIds.Count == 0)
+        {
+            return found;
+        }
+        try
+        {
+            var values = await redis.MGetAsync([.. userIds.Select(Key)], cancellationToken);
+            for (var i = 0; i < userIds.Count; i++)
+            {
+                if ((string?)values[i] is { } json && JsonSerializer.Deserialize<User>(json, DouyinApi.JsonOptions) is { } card)
+                {
+                    found[userIds[i]] = card;
+                }
+            }
+        }
+        catch (RedisException ex)
+        {
+            logger.LogWarning("User card cache unavailable, reading PostgreSQL: {Reason}", ex.Message);
+        }
+        return found;
+    }
+
+    /// <summary>Caches cards just loaded from PostgreSQL, except those of users invalidated meanwhile.</summary>
+    public async Task SetAsync(IReadOnlyCollection<User> cards, CancellationToken cancellationToken)
+    {
+        if (cards.Count == 0)
+        {
+            return;
+        }
+        RedisArg[] args = [(long)_options.TimeToLive.TotalMilliseconds, .. cards.Select(c => (RedisArg)JsonSerializer.Serialize(c, DouyinApi.JsonOptions))];
+        await RunAsync(s_fill, [.. cards.SelectMany(c => new[] { Key(c.Id), HoldKey(c.Id) })], args, cancellationToken);
+    }
+
+    /// <summary>
+    /// Drops the cards of users whose counters or relations changed. Call it after the commit; it ignores the
+    /// caller's cancellation, because the change is committed and a card left behind would stay stale until its TTL.
+    /// </summary>
+    public Task InvalidateAsync(IEnumerable<long> userIds) =>
+        RunAsync(s_invalidate, [.. userIds.Distinct().SelectMany(id => new[] { Key(id), HoldKey(id) })],
+            [(long)_options.InvalidationHold.TotalMilliseconds], CancellationToken.None);
+
+    async Task RunAsync(RedisScript script, string[] keys, RedisArg[] args, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await script.EvaluateAsync(redis, keys, args, cancellationToken);
+        }
+        catch (RedisException ex)
+        {
+            logger.LogWarning("User card cache not updated: {Reason}", ex.Message);
+        }
+    }
+}

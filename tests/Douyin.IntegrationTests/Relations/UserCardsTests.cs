@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Aspire.Hosting.Testing;
+using Douyin.IntegrationTests.Infrastructure;
+using Douyin.ServiceDefaults.IntegrationEvents;
+using Douyin.ServiceDefaults.Redis;
+
+namespace Douyin.IntegrationTests.Relations;
+
+[Collection(DouyinAppCollection.Name)]
+public sealed class UserCardsTests(DouyinAppFixture fixture)
+{
+    readonly HttpClient _web = fixture.Web;
+    readonly SocialBackstage _backstage = new(fixture);
+
+    [Fact]
+    public async Task TheInternalEndpointRendersABatchForOneViewerInOneCall()
+    {
+        var (viewerId, viewer) = await _web.RegisterAsync();
+        var (followedId, _) = await _web.RegisterAsync();
+        var (otherId, _) = await _web.RegisterAsync();
+        await _web.FollowAsync(viewer, followedId);
+        using var social = fixture.App.CreateHttpClient("social");
+
+        using var response = await social.PostAsJsonAsync("/internal/users/cards", new { user_ids = new[] { followedId, otherId, followedId, 12345L }, viewer_id = viewerId });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var users = (await response.Content.ReadFromJsonAsync<JsonObject>())!["users"]!.AsArray();
+        Assert.Equal(2, users.Count);
+        Assert.True(users.Single(u => u!.Long("id") == followedId)!.Bool("is_follow"));
+        Assert.False(users.Single(u => u!.Long("id") == otherId)!.Bool("is_follow"));
+        Assert.Equal(1, users.Single(u => u!.Long("id") == followedId)!.Long("follower_count"));
+
+        using var tooMany = await social.PostAsJsonAsync("/internal/users/cards", new { user_ids = Enumerable.Range(1, 1001).ToArray() });
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        Assert.Equal("application/problem+json", tooMany.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task CardsAreCachedInRedisAndDroppedWhenACounterOrRelationChanges()
+    {
+        var (aliceId, alice) = await _web.RegisterAsync();
+        var (bobId, _) = await _web.RegisterAsync();
+        await using var redis = new RedisConnection((await fixture.App.GetConnectionStringAsync("cache"))!);
+        var key = $"social:card:v1:{bobId}";
+
+        await _web.UserAsync(alice, bobId);
+        Assert.Contains("\"follower_count\":0", (string?)await redis.GetAsync(key));
+
+        await _web.FollowAsync(alice, bobId);
+        Assert.Equal(0, await redis.ExistsAsync([key]));
+        Assert.Equal(1, (await _web.UserAsync(alice, bobId)).Long("follower_count"));
+
+        // Feed's events invalidate too: the next read shows the new count at once, not after the TTL.
+        await using var feed = await FeedStandIn.CreateAsync(fixture);
+        await feed.PublishAsync(new VideoPublishedIntegrationEvent(VideoId: Random.Shared.NextInt64(), AuthorId: bobId));
+        await Eventually.HoldsAsync(() => _web.UserAsync(alice, bobId), u => u.Long("work_count") == 1, "bob's work_count to show 1");
+        Assert.Equal(1, (await _web.UserAsync(alice, aliceId)).Long("follow_count"));
+    }
+
+    [Fact]
+    public async Task UsersAreStillRenderedFromPostgresWhileRedisIsDown()
+    {
+        var (aliceId, alice) = await _web.RegisterAsync();
+        var (bobId, bob) = await _web.RegisterAsync();
+        await _web.FollowAsync(bob, aliceId);
+
+        await _backstage.StopAsync("cache");
+        try
+        {
+            Assert.Equal(1, (await _web.UserAsync(alice, aliceId)).Long("follower_count"));
+            var followers = await _web.ApiGetAsync("/douyin/relation/follower/list/", ("user_id", aliceId), ("token", alice));
+            Assert.Equal([bobId], followers.Ids());
+            Assert.Equal(0, (await _web.FollowAsync(alice, bobId)).StatusCode());
+            Assert.True((await _web.UserAsync(bob, aliceId)).Bool("is_follow"));
+            Assert.Equal(1, (await _web.UserAsync(bob, bobId)).Long("follower_count"));
+        }
+        finally
+        {
+            await _backstage.StartAsync("cache");
+        }
+    }
+}
