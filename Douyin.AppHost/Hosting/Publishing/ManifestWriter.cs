@@ -30,31 +30,29 @@ internal static class ManifestWriter
 
     private static void WriteResource(Utf8JsonWriter json, IResource resource, string manifestDirectory)
     {
+        if (resource is AzureStorageResource { IsEmulator: false })
+        {
+            return; // emulators are dropped; its blobs are supplied as a connection string
+        }
+        json.WriteStartObject(resource.Name);
         switch (resource)
         {
-            case AzureStorageResource { IsEmulator: false }:
-                return; // emulators are dropped; its blobs are supplied as a connection string
             case var supplied when Publisher.SuppliedConnectionString(supplied) is { } parameter:
-                json.WriteStartObject(resource.Name);
                 WriteParameter(json, parameter);
                 break;
             case ParameterResource parameter:
-                json.WriteStartObject(resource.Name);
                 WriteParameter(json, parameter);
                 break;
             case ProjectResource project:
-                json.WriteStartObject(resource.Name);
                 json.WriteString("type", "project.v0");
                 json.WriteString("path", Path.GetRelativePath(manifestDirectory, project.Metadata.ProjectPath).Replace('\\', '/'));
                 WriteEnvironment(json, Publisher.ProjectEnvironment(project));
                 WriteBindings(json, project);
                 break;
             case ContainerResource container:
-                json.WriteStartObject(resource.Name);
                 WriteContainer(json, container);
                 break;
             case IResourceWithConnectionString value:
-                json.WriteStartObject(resource.Name);
                 json.WriteString("type", "value.v0");
                 json.WriteString("connectionString", value.ConnectionStringExpression.ValueExpression);
                 break;
