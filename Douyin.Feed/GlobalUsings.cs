@@ -1,2 +1,11 @@
+global using System.Security.Claims;
+global using Douyin.Feed.Favorites;
+global using Douyin.Feed.Infrastructure;
+global using Douyin.Feed.Media;
+global using Douyin.Feed.Videos;
 global using Douyin.ServiceDefaults;
 global using Douyin.ServiceDefaults.Api;
+global using Douyin.ServiceDefaults.Redis;
+global using Microsoft.AspNetCore.Http.HttpResults;
+global using Microsoft.EntityFrameworkCore;
+global using Microsoft.Extensions.Options;

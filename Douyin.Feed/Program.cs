@@ -1,3 +1,5 @@
+using Douyin.Feed.Publishing;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -10,5 +12,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();
+app.MapVideosApi();
+app.MapPublishApi();
 
 app.Run();

@@ -1,3 +1,5 @@
+using Douyin.Web.Media;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -10,5 +12,6 @@ app.UseStaticFiles();
 
 app.MapDefaultEndpoints();
 app.MapGateway();
+app.MapMediaApi();
 
 app.Run();

@@ -286,13 +286,14 @@ internal sealed class Orchestrator(
             }
             await orchestrator.PublishAsync(project, s => s with { State = KnownResourceStates.Stopping });
             await Task.WhenAll(_processes.Select(p => p.StopAsync()));
+            _processes = []; // their exit watchers must not mistake a later restart's state for their own
             await orchestrator.PublishAsync(project, s => s with { State = KnownResourceStates.Exited, HealthStatus = null });
         }
 
         private async Task WatchAsync(ManagedProcess process, string name)
         {
             var exitCode = await process.Exited;
-            if (_stopRequested)
+            if (_stopRequested || !_processes.Contains(process))
             {
                 return;
             }
@@ -363,6 +364,7 @@ internal sealed class Orchestrator(
             }
             if (_process is not null || existing)
             {
+                _process = null; // its exit watcher must not mistake a later restart's state for its own
                 await orchestrator.PublishAsync(Resource, s => s with { State = KnownResourceStates.Exited, HealthStatus = null });
             }
         }
@@ -386,7 +388,8 @@ internal sealed class Orchestrator(
         private async Task WatchAsync(ManagedProcess process)
         {
             var exitCode = await process.Exited;
-            if (_stopRequested)
+            // A process stopped on purpose, or replaced by a restart since, is not news (the flag alone races with a restart).
+            if (_stopRequested || !ReferenceEquals(process, _process))
             {
                 return;
             }

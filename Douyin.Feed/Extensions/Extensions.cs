@@ -1,3 +1,7 @@
+using Douyin.Feed.Publishing;
+using Douyin.ServiceDefaults.IntegrationEvents;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
 namespace Microsoft.Extensions.Hosting;
 
 internal static class Extensions
@@ -7,9 +11,30 @@ internal static class Extensions
         builder.AddDouyinApi();
         builder.AddTokenAuthentication();
 
+        builder.AddNpgsqlDbContext<FeedDbContext>(ResourceNames.FeedDb, configureDbContextOptions: options =>
+            // Migrations are written by hand (the EF design-time package is not in our registry), so there is no
+            // model snapshot to compare with.
+            options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+        builder.Services.AddMigration<FeedDbContext>();
+
         builder.AddRedisClient(ResourceNames.Cache);
-        builder.AddRabbitMQClient(ResourceNames.Messaging);
+        builder.AddRabbitMqEventBus(ResourceNames.Messaging)
+            .AddEvent<VideoPublishedIntegrationEvent>();
+        builder.Services.AddIntegrationEventOutbox<FeedDbContext>();
         builder.AddAzureBlobServiceClient(ResourceNames.Blobs);
         builder.AddIdGenerator();
+        builder.AddUserCardsClient();
+
+        builder.Services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.SectionName);
+        builder.Services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.SectionName);
+
+        builder.Services.AddScoped<VideoTimeline>();
+        builder.Services.AddScoped<VideoCache>();
+        builder.Services.AddScoped<VideoFeed>();
+        builder.Services.AddScoped<FavoriteLookup>();
+        builder.Services.AddScoped<VideoCards>();
+        builder.Services.AddSingleton<MediaTools>();
+        builder.Services.AddSingleton<MediaStorage>();
+        builder.Services.AddScoped<VideoPublisher>();
     }
 }

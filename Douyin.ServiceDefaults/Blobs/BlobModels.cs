@@ -48,6 +48,9 @@ public sealed record BlobContentInfo(string ETag, DateTimeOffset LastModified);
 
 public sealed record BlobContainerItem(string Name);
 
+/// <summary>A blob as List Blobs describes it.</summary>
+public sealed record BlobItem(string Name, long ContentLength);
+
 public sealed record BlobContainerProperties(string ETag, DateTimeOffset LastModified);
 
 public sealed record BlobProperties(long ContentLength, string? ContentType, string? CacheControl, string ETag, DateTimeOffset LastModified);

@@ -1,3 +1,5 @@
+using Douyin.Web.Media;
+
 namespace Microsoft.Extensions.Hosting;
 
 internal static class Extensions
@@ -7,5 +9,8 @@ internal static class Extensions
         builder.AddDouyinApi();
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
         builder.Services.AddSingleton<HttpForwarder>();
+
+        builder.AddAzureBlobServiceClient(ResourceNames.Blobs);
+        builder.Services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.SectionName);
     }
 }

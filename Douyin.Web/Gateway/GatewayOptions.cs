@@ -6,4 +6,10 @@ public sealed class GatewayOptions
 
     /// <summary>How long an upstream may take to start answering; uploads of large videos need minutes.</summary>
     public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The largest publish request forwarded to Feed: Feed's video limit (Media:MaxVideoBytes, 200 MB) plus room for the
+    /// other parts. Kestrel enforces it on that path only; every other path keeps Kestrel's default.
+    /// </summary>
+    public long MaxUploadBytes { get; set; } = 200L * 1024 * 1024 + 64 * 1024;
 }

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
 namespace Douyin.Web.Gateway;
 
 /// <summary>Which service owns which part of the public API (shared/api/douyin-api.md §3).</summary>
@@ -14,10 +17,16 @@ public static class GatewayRoutes
         ("/douyin/message", ResourceNames.Chat),
     ];
 
+    /// <summary>The one path with a large body.</summary>
+    public const string UploadPath = "/douyin/publish/action";
+
     /// <summary>Forwards each owned prefix, with and without a trailing slash and anything below it.</summary>
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
     {
         var forwarder = app.ServiceProvider.GetRequiredService<HttpForwarder>();
+        var maxUploadBytes = app.ServiceProvider.GetRequiredService<IOptions<GatewayOptions>>().Value.MaxUploadBytes;
+        app.Map(UploadPath, context => ForwardUploadAsync(context, forwarder, maxUploadBytes))
+            .WithTags("Gateway").WithDisplayName($"{UploadPath} -> {ResourceNames.Feed}");
         foreach (var (prefix, service) in Routes)
         {
             var destination = new Uri($"http://{service}");
@@ -26,5 +35,20 @@ public static class GatewayRoutes
             app.Map(prefix + "/{**rest}", forward).WithTags("Gateway").WithDisplayName($"{prefix}/* -> {service}");
         }
         return app;
+    }
+
+    /// <summary>Raises Kestrel's body limit to the upload limit for this request, and refuses a declared oversize body unread.</summary>
+    static Task ForwardUploadAsync(HttpContext context, HttpForwarder forwarder, long maxUploadBytes)
+    {
+        if (context.Request.ContentLength > maxUploadBytes)
+        {
+            return DouyinApi.WriteEnvelopeAsync(context, ApiStatus.BadRequest,
+                $"The upload is too large; the limit is {maxUploadBytes / (1024 * 1024)} MB.");
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = maxUploadBytes;
+        }
+        return forwarder.ForwardAsync(context, new Uri($"http://{ResourceNames.Feed}"));
     }
 }

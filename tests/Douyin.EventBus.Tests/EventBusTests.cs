@@ -42,7 +42,7 @@ public sealed class EventBusTests(EventBusFixture fixture)
     [Fact]
     public async Task PublishFailsFastWhenTheBrokerIsUnreachable()
     {
-        using var service = fixture.CreateService("unreachable", connectionString: $"amqp://guest:guest@127.0.0.1:{RabbitMQServerFixture.FreePort()}");
+        using var service = fixture.CreateService("unreachable", connectionString: $"amqp://guest:guest@127.0.0.1:{Douyin.Tests.Shared.LocalServer.FreePort()}");
         var eventBus = service.Services.GetRequiredService<IEventBus>();
 
         var stopwatch = Stopwatch.StartNew();

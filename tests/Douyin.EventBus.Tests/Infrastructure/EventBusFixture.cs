@@ -1,3 +1,5 @@
+using Aspire.Hosting;
+using Douyin.Tests.Shared;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Douyin.ServiceDefaults.EventBus;
@@ -34,15 +36,17 @@ public sealed class EventBusFixture : IAsyncLifetime
         ActivitySource.AddActivityListener(_listener);
     }
 
-    public RabbitMQServerFixture RabbitMQ { get; } = new();
+    public LocalServer RabbitMQ { get; private set; } = null!;
 
-    public PostgresServerFixture Postgres { get; } = new();
+    public LocalServer Postgres { get; private set; } = null!;
 
     public ConcurrentQueue<Activity> StoppedActivities { get; } = new();
 
     public async Task InitializeAsync()
     {
-        await Task.WhenAll(RabbitMQ.StartAsync(), Postgres.StartAsync());
+        var rabbitMQ = LocalServer.StartAsync(b => b.AddRabbitMQ("messaging"));
+        var postgres = LocalServer.StartAsync(b => b.AddPostgres("pg").AddDatabase("eventbus"));
+        (RabbitMQ, Postgres) = (await rabbitMQ, await postgres);
         await using var db = CreateDbContext();
         await db.Database.MigrateAsync();
     }
@@ -50,6 +54,7 @@ public sealed class EventBusFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         _listener.Dispose();
+        Npgsql.NpgsqlConnection.ClearAllPools();
         await RabbitMQ.DisposeAsync();
         await Postgres.DisposeAsync();
     }

@@ -1,5 +1,6 @@
 using Aspire.Hosting.Testing;
 using Douyin.IntegrationTests.Infrastructure;
+using Douyin.Feed.Infrastructure;
 using Douyin.Social.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -16,6 +17,9 @@ public sealed class MigrationSchemaTests(DouyinAppFixture fixture)
 {
     [Fact]
     public Task SocialDatabaseMatchesItsModel() => AssertSchemaMatchesAsync<SocialDbContext>("socialdb", o => new SocialDbContext(o));
+
+    [Fact]
+    public Task FeedDatabaseMatchesItsModel() => AssertSchemaMatchesAsync<FeedDbContext>("feeddb", o => new FeedDbContext(o));
 
     async Task AssertSchemaMatchesAsync<TContext>(string database, Func<DbContextOptions<TContext>, TContext> create) where TContext : DbContext
     {

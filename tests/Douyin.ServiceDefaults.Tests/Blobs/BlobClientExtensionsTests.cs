@@ -27,7 +27,7 @@ public class BlobClientExtensionsTests(AzuriteFixture azurite)
     [Fact]
     public async Task ServiceClientIsUnhealthyAgainstADeadPort()
     {
-        var deadEndpoint = azurite.ConnectionString.Replace($":{azurite.Port}/", $":{AzuriteFixture.GetFreePort()}/");
+        var deadEndpoint = azurite.ConnectionString.Replace($":{azurite.Port}/", $":{Douyin.Tests.Shared.LocalServer.FreePort()}/");
         using var host = BuildHost(new() { ["ConnectionStrings:blobs"] = deadEndpoint }, b => b.AddAzureBlobServiceClient("blobs"));
 
         var entry = await CheckAsync(host, "Azure_BlobServiceClient");

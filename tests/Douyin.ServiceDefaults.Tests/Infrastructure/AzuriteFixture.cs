@@ -1,101 +1,37 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Aspire.Hosting;
 using Douyin.ServiceDefaults.Blobs;
+using Douyin.Tests.Shared;
 
 namespace Douyin.ServiceDefaults.Tests.Infrastructure;
 
-/// <summary>
-/// A real Azurite blob emulator (from the repository's npm dev tools) on a free port with a throwaway
-/// data folder, shared by the tests of the "Azurite" collection.
-/// </summary>
+/// <summary>A throwaway Azurite blob service (the AppHost's own emulator), shared by the blob tests.</summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
     public const string AccountName = "devstoreaccount1";
+
+    /// <summary>The emulator's publicly documented key, not a secret.</summary>
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    readonly string _dataDirectory = Directory.CreateTempSubdirectory("douyin-azurite-").FullName;
-    Process? _process;
+    LocalServer? _server;
 
-    public int Port { get; } = GetFreePort();
+    /// <summary>The connection string exactly as the AppHost injects it for <c>AddBlobs</c>.</summary>
+    public string ConnectionString => _server?.ConnectionString ?? throw new InvalidOperationException("Azurite has not started.");
 
-    public string BlobEndpoint => $"http://127.0.0.1:{Port}/{AccountName}";
+    public string BlobEndpoint => BlobConnectionInfo.Parse(ConnectionString).ServiceUri.ToString().TrimEnd('/');
 
-    /// <summary>Exactly what Aspire's emulator resource puts in <c>ConnectionStrings__blobs</c>.</summary>
-    public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint={BlobEndpoint};";
+    public int Port => new Uri(BlobEndpoint).Port;
 
     public BlobServiceClient CreateServiceClient() => new(ConnectionString);
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() =>
+        _server = await LocalServer.StartAsync(b => b.AddAzureStorage("storage").RunAsEmulator().AddBlobs("blobs"));
+
+    public async Task DisposeAsync()
     {
-        var executable = Path.Combine(FindRepositoryRoot(), "node_modules", ".bin", OperatingSystem.IsWindows() ? "azurite-blob.cmd" : "azurite-blob");
-        if (!File.Exists(executable))
+        if (_server is not null)
         {
-            throw new InvalidOperationException($"Azurite is not installed ({executable} is missing). Run `npm install` in the repository root.");
+            await _server.DisposeAsync();
         }
-
-        _process = Process.Start(new ProcessStartInfo(executable,
-            ["--blobHost", "127.0.0.1", "--blobPort", Port.ToString(), "--location", _dataDirectory, "--skipApiVersionCheck", "--silent"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        })!;
-        var stderr = _process.StandardError.ReadToEndAsync();
-        _ = _process.StandardOutput.ReadToEndAsync(); // drained so the pipe never fills
-
-        // Any HTTP answer (even 400 for the bare root) means Azurite is listening.
-        using var http = new HttpClient();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode}: {await stderr}");
-            }
-            try
-            {
-                using var response = await http.GetAsync($"http://127.0.0.1:{Port}/", timeout.Token);
-                return;
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(100, timeout.Token);
-            }
-        }
-    }
-
-    public Task DisposeAsync()
-    {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-        _process?.Dispose();
-        Directory.Delete(_dataDirectory, recursive: true);
-        return Task.CompletedTask;
-    }
-
-    /// <summary>A port that nothing listens on right now (also handy as a dead endpoint).</summary>
-    public static int GetFreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Douyin.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new InvalidOperationException($"No Douyin.sln above {AppContext.BaseDirectory}.");
     }
 }
 

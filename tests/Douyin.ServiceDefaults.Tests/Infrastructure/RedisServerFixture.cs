@@ -1,67 +1,34 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography;
+using Aspire.Hosting;
+using Douyin.Tests.Shared;
 
 namespace Douyin.ServiceDefaults.Tests.Infrastructure;
 
-/// <summary>A throwaway redis-server with a random password on a free port; Stop/Start restart it on the same port.</summary>
+/// <summary>A throwaway redis-server (the AppHost's own, with a generated password); Stop/Start restart it on the same port.</summary>
 public sealed class RedisServerFixture : IAsyncLifetime
 {
-    readonly string _directory = Directory.CreateTempSubdirectory("douyin-redis-").FullName;
-    Process? _process;
+    LocalServer? _server;
 
-    public int Port { get; } = FreePort();
+    LocalServer Server => _server ?? throw new InvalidOperationException("Redis has not started.");
 
-    public string Password { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+    public int Port => int.Parse(Server.ConnectionString.Split(',')[0].Split(':')[1]);
 
-    /// <summary>Short timeouts keep failure tests fast.</summary>
+    public string Password => Server.ConnectionString.Split(",password=")[1];
+
+    /// <summary>The AppHost's connection string plus short timeouts, which keep failure tests fast.</summary>
     public string ConnectionString => $"127.0.0.1:{Port},password={Password},abortConnect=false,connectTimeout=2000,syncTimeout=2000";
 
-    public Task InitializeAsync() => StartAsync();
+    public async Task InitializeAsync() => _server = await LocalServer.StartAsync(b => b.AddRedis("cache"));
 
-    public async Task StartAsync()
-    {
-        _process = Process.Start(new ProcessStartInfo("redis-server")
-        {
-            ArgumentList =
-            {
-                "--port", Port.ToString(), "--bind", "127.0.0.1", "--requirepass", Password,
-                "--save", "", "--appendonly", "no", "--dir", _directory, "--logfile", Path.Combine(_directory, "redis.log"),
-            },
-            UseShellExecute = false,
-        })!;
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited)
-            {
-                await Task.Delay(20);
-            }
-        }
-    }
+    public Task StartAsync() => Server.StartAsync();
 
-    public async Task StopAsync()
-    {
-        if (_process is { } process)
-        {
-            process.Kill();
-            await process.WaitForExitAsync();
-            process.Dispose();
-            _process = null;
-        }
-    }
+    public Task StopAsync() => Server.StopAsync();
 
     public async Task DisposeAsync()
     {
-        await StopAsync();
-        Directory.Delete(_directory, recursive: true);
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
     }
 
     /// <summary>Retries <paramref name="probe"/> until it stops throwing; the last failure surfaces at the deadline.</summary>
@@ -80,12 +47,5 @@ public sealed class RedisServerFixture : IAsyncLifetime
                 await Task.Delay(25);
             }
         }
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

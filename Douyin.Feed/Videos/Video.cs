@@ -1,0 +1,19 @@
+namespace Douyin.Feed.Videos;
+
+/// <summary>A published video: where its media lives and the counters shown with it. Also the record cached in Redis.</summary>
+public sealed class Video
+{
+    public long Id { get; set; }
+    public long AuthorId { get; set; }
+    public required string Title { get; set; }
+
+    /// <summary>A path such as <c>/media/videos/1.mp4</c>, made absolute per request (<see cref="PublicUrls"/>).</summary>
+    public required string PlayPath { get; set; }
+
+    public required string CoverPath { get; set; }
+    public long FavoriteCount { get; set; }
+    public long CommentCount { get; set; }
+
+    /// <summary>Publish time, whole milliseconds: the feed's cursor is in milliseconds, so PostgreSQL and Redis order alike.</summary>
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+
+namespace Douyin.Feed.Videos;
+
+/// <summary>
+/// Video records by id: Redis first (<c>feed:video:{id}</c>, JSON), then one PostgreSQL query for the rest, which are
+/// written back. An id that does not exist is cached as an empty string for a short while, so lookups of unknown ids
+/// do not reach the database every time. Whoever changes a video's row calls <see cref="InvalidateAsync"/>.
+/// </summary>
+public sealed class VideoCache(RedisConnection redis, FeedDbContext db, IOptions<FeedOptions> options, ILogger<VideoCache> logger)
+{
+    const string Missing = "";
+
+    // SET each KEYS[i] to ARGV[2i-1] for ARGV[2i] milliseconds: one round trip however many records are written back.
+    static readonly RedisScript s_setMany = new("""
+        for i, key in ipairs(KEYS) do
+            redis.call('SET', key, ARGV[2 * i - 1], 'PX', ARGV[2 * i])
+        end
+        return #KEYS
+        """);
+
+    readonly FeedOptions _options = options.Value;
+
+    public static string Key(long videoId) => $"feed:video:{videoId}";
+
+    /// <summary>The videos that exist among <paramref name="ids"/>, by id.</summary>
+    public async Task<Dictionary<long, Video>> GetAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<long, Video>(ids.Count);
+        if (ids.Count == 0)
+        {
+            return found;
+        }
+
+        var misses = new List<long>();
+        try
+        {
+            var cached = await redis.MGetAsync([.. ids.Select(Key)], cancellationToken);
+            for (var i = 0; i < ids.Count; i++)
+            {
+                switch ((string?)cached[i])
+                {
+                    case null:
+                        misses.Add(ids[i]);
+                        break;
+                    case Missing:
+                        break;
+                    case var json:
+                        found[ids[i]] = JsonSerializer.Deserialize<Video>(json)!;
+                        break;
+                }
+            }
+        }
+        catch (RedisException ex)
+        {
+            // PostgreSQL is the source of truth: a Redis outage makes the feed slower, not broken.
+            logger.LogWarning(ex, "Video cache unavailable; reading PostgreSQL");
+            misses = [.. ids];
+        }
+
+        if (misses.Count == 0)
+        {
+            return found;
+        }
+
+        var loaded = await db.Videos.AsNoTracking().Where(v => misses.Contains(v.Id)).ToListAsync(cancellationToken);
+        foreach (var video in loaded)
+        {
+            found[video.Id] = video;
+        }
+        await WriteAsync(misses.Select(id => (id, found.GetValueOrDefault(id))), cancellationToken);
+        return found;
+    }
+
+    /// <summary>Caches a video just written (publishing), replacing any "missing" marker for its id.</summary>
+    public Task SetAsync(Video video, CancellationToken cancellationToken) => WriteAsync([(video.Id, video)], cancellationToken);
+
+    public async Task InvalidateAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count > 0)
+        {
+            await redis.DelAsync([.. ids.Select(Key)], cancellationToken);
+        }
+    }
+
+    async Task WriteAsync(IEnumerable<(long Id, Video? Video)> records, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        var args = new List<RedisArg>();
+        foreach (var (id, video) in records)
+        {
+            keys.Add(Key(id));
+            args.Add(video is null ? Missing : JsonSerializer.Serialize(video));
+            args.Add((long)(video is null ? _options.MissingVideoTtl : _options.VideoTtl).TotalMilliseconds);
+        }
+        try
+        {
+            await s_setMany.EvaluateAsync(redis, [.. keys], [.. args], cancellationToken);
+        }
+        catch (RedisException ex)
+        {
+            logger.LogWarning(ex, "Could not cache {Count} video records", keys.Count);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using Douyin.ServiceDefaults.Blobs;
+using Douyin.ServiceDefaults.Media;
+using Microsoft.AspNetCore.Http.Headers;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Douyin.Web.Media;
+
+/// <summary>
+/// Serves the media container (videos and covers) to clients: streamed from Blob storage, with byte ranges (players
+/// seek with them), ETag revalidation and long-lived caching, so play_url and cover_url work from any client.
+/// </summary>
+public static class MediaApi
+{
+    public static IEndpointRouteBuilder MapMediaApi(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods(MediaPaths.UrlPrefix + "/{**name}", [HttpMethods.Get, HttpMethods.Head], GetMediaAsync)
+            .WithTags("Media")
+            .WithName("GetMedia")
+            .WithSummary("A video or cover, whole or a byte range");
+        return app;
+    }
+
+    static async Task<Results<EmptyHttpResult, ProblemHttpResult>> GetMediaAsync(
+        string? name, HttpContext context, BlobServiceClient blobs, IOptions<MediaOptions> options, CancellationToken cancellationToken)
+    {
+        if (!MediaPaths.IsSafeBlobName(name))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid media path.",
+                detail: "Media paths are letters, digits, '-', '_' and '.' in '/'-separated segments, without '.' or '..' segments.");
+        }
+
+        var blob = blobs.GetBlobContainerClient(MediaPaths.ContainerName).GetBlobClient(name!);
+        var request = context.Request.GetTypedHeaders();
+        var response = context.Response;
+        try
+        {
+            var isHead = HttpMethods.IsHead(context.Request.Method);
+            if (isHead || request.IfNoneMatch.Count > 0)
+            {
+                var properties = await blob.GetPropertiesAsync(cancellationToken);
+                if (IsNotModified(request, properties.ETag))
+                {
+                    WriteHeaders(response, properties.ETag, properties.LastModified, options.Value);
+                    response.StatusCode = StatusCodes.Status304NotModified;
+                    return TypedResults.Empty;
+                }
+                if (isHead)
+                {
+                    WriteHeaders(response, properties.ETag, properties.LastModified, options.Value);
+                    response.ContentType = properties.ContentType ?? "application/octet-stream";
+                    response.ContentLength = properties.ContentLength;
+                    return TypedResults.Empty;
+                }
+            }
+
+            using var download = await blob.DownloadStreamingAsync(ToBlobRange(request), cancellationToken);
+            var details = download.Details;
+            WriteHeaders(response, details.ETag, details.LastModified, options.Value);
+            response.StatusCode = download.Status;
+            response.ContentType = details.ContentType ?? "application/octet-stream";
+            response.ContentLength = details.ContentLength;
+            if (download.Status == StatusCodes.Status206PartialContent && details.ContentRange is { } contentRange)
+            {
+                response.Headers.ContentRange = contentRange;
+            }
+            await download.Content.CopyToAsync(response.Body, cancellationToken);
+            return TypedResults.Empty;
+        }
+        catch (BlobRequestFailedException ex) when (ex.Status == StatusCodes.Status404NotFound)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such media.", detail: $"'{name}' does not exist.");
+        }
+        catch (BlobRequestFailedException ex) when (ex.Status == StatusCodes.Status416RangeNotSatisfiable)
+        {
+            var length = (await blob.GetPropertiesAsync(cancellationToken)).ContentLength;
+            response.Headers.ContentRange = $"bytes */{length}";
+            return TypedResults.Problem(statusCode: StatusCodes.Status416RangeNotSatisfiable, title: "Range not satisfiable.",
+                detail: $"The media is {length} bytes long.");
+        }
+    }
+
+    /// <summary>One range is passed on to storage; several (rare from players) get the whole blob, which HTTP allows.</summary>
+    static HttpRange? ToBlobRange(RequestHeaders request) =>
+        request.Range is { Unit.Value: "bytes", Ranges.Count: 1 } range && range.Ranges.Single() is var r
+            ? (r.From, r.To) switch
+            {
+                ({ } from, { } to) when to >= from => new HttpRange(from, to - from + 1),
+                ({ } from, null) => new HttpRange(from),
+                (null, { } suffix) when suffix > 0 => HttpRange.Suffix(suffix),
+                _ => null,
+            }
+            : null;
+
+    static bool IsNotModified(RequestHeaders request, string etag) =>
+        request.IfNoneMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(EntityTagHeaderValue.Parse(etag), useStrongComparison: false));
+
+    static void WriteHeaders(HttpResponse response, string etag, DateTimeOffset lastModified, MediaOptions options)
+    {
+        response.Headers.ETag = etag;
+        response.Headers.LastModified = lastModified.ToString("R");
+        response.Headers.CacheControl = options.CacheControl;
+        response.Headers.AcceptRanges = "bytes";
+    }
+}

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Douyin.IntegrationTests.Infrastructure;
+using Douyin.IntegrationTests.Videos;
+
+namespace Douyin.IntegrationTests.Media;
+
+/// <summary>Douyin.Web serving play_url and cover_url from Blob storage, as video players request them.</summary>
+[Collection(DouyinAppCollection.Name)]
+public sealed class MediaTests(DouyinAppFixture fixture)
+{
+    readonly HttpClient _web = fixture.Web;
+
+    async Task<(Uri Play, Uri Cover, byte[] Clip)> PublishAsync()
+    {
+        var (userId, token) = await _web.RegisterAsync();
+        var clip = await TestMedia.ClipAsync();
+        Assert.Equal(0, (await _web.PublishAsync(token, "media", clip)).StatusCode());
+        var video = (await _web.PublishListAsync(userId))[0]!;
+        return (new Uri(video["play_url"]!.GetValue<string>()), new Uri(video["cover_url"]!.GetValue<string>()), clip);
+    }
+
+    [Fact]
+    public async Task AWholeVideoComesWithItsTypeLengthETagAndLongCaching()
+    {
+        var (play, _, clip) = await PublishAsync();
+
+        using var response = await _web.GetAsync(play);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("video/mp4", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(clip.Length, response.Content.Headers.ContentLength);
+        Assert.NotNull(response.Headers.ETag);
+        Assert.Contains("bytes", response.Headers.AcceptRanges);
+        Assert.True(response.Headers.CacheControl?.MaxAge >= TimeSpan.FromDays(30));
+        Assert.True(response.Headers.CacheControl?.Public);
+    }
+
+    [Theory]
+    [InlineData(0L, 99L)]
+    [InlineData(1000L, null)]
+    [InlineData(null, 500L)]
+    public async Task ARangeAnswers206WithThoseBytes(long? from, long? to)
+    {
+        var (play, _, clip) = await PublishAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, play);
+        request.Headers.Range = new RangeHeaderValue(from, to);
+
+        using var response = await _web.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+        var (start, end) = (from, to) switch
+        {
+            (null, { } suffix) => (clip.Length - suffix, clip.Length - 1L),
+            ({ } f, null) => (f, clip.Length - 1L),
+            ({ } f, { } t) => (f, t),
+            _ => throw new InvalidOperationException(),
+        };
+        Assert.Equal(clip[(int)start..(int)(end + 1)], await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal(new ContentRangeHeaderValue(start, end, clip.Length), response.Content.Headers.ContentRange);
+        Assert.Equal("video/mp4", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task ARangeBeyondTheEndAnswers416WithTheLength()
+    {
+        var (play, _, clip) = await PublishAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, play);
+        request.Headers.Range = new RangeHeaderValue(clip.Length + 10, null);
+
+        using var response = await _web.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, response.StatusCode);
+        Assert.Equal($"bytes */{clip.Length}", response.Content.Headers.ContentRange?.ToString());
+    }
+
+    [Fact]
+    public async Task AMatchingETagAnswers304()
+    {
+        var (_, cover, _) = await PublishAsync();
+        using var first = await _web.GetAsync(cover);
+        Assert.Equal("image/jpeg", first.Content.Headers.ContentType?.MediaType);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, cover);
+        request.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+        using var response = await _web.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
+        Assert.Equal(first.Headers.ETag, response.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task AMissingBlobAnswers404ProblemDetails()
+    {
+        using var response = await _web.GetAsync("/media/videos/does-not-exist.mp4");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("/media/videos%2F..%2F..%2Fother%2Fsecret")]
+    [InlineData("/media/videos/%2e%2e%5csecret")]
+    [InlineData("/media/videos/a%20b.mp4")]
+    public async Task PathsThatCouldLeaveTheContainerAreRefused(string path)
+    {
+        using var response = await _web.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}
