@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -101,6 +102,12 @@ namespace Microsoft.Extensions.Hosting
         public static WebApplication UseDouyinApi(this WebApplication app)
         {
             app.UseExceptionHandler();
+            // Every parameter of the API is short; a query past this is refused with a reason rather than parsed.
+            var maxQueryLength = app.Configuration.GetValue("Api:MaxQueryLength", 8 * 1024);
+            app.Use((context, next) =>
+                DouyinApi.IsApiPath(context.Request.Path) && context.Request.QueryString.Value?.Length > maxQueryLength
+                    ? DouyinApi.WriteEnvelopeAsync(context, ApiStatus.BadRequest, $"The query string is longer than {maxQueryLength} characters.")
+                    : next(context));
             app.UseStatusCodePages(async context =>
             {
                 var http = context.HttpContext;

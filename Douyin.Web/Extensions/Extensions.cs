@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Douyin.Web.Media;
 using Douyin.Web.RateLimiting;
 
@@ -9,6 +10,8 @@ internal static class Extensions
     {
         builder.AddDouyinApi();
         builder.AddEdgeRateLimiting();
+        // Kestrel answers a bare 414 past its request-line limit; a roomier one lets the API refuse long queries with its envelope.
+        builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestLineSize = 64 * 1024);
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
         builder.Services.AddSingleton<HttpForwarder>();
         builder.Services.AddSingleton<WebSocketForwarder>();
