@@ -117,7 +117,8 @@ namespace Microsoft.Extensions.Hosting
         public static IHostApplicationBuilder AddWordFilter(this IHostApplicationBuilder builder)
         {
             builder.Services.AddOptions<WordFilterOptions>().BindConfiguration(WordFilterOptions.SectionName);
-            builder.Services.AddSingleton<WordFilter>();
+            // A factory: the container cannot choose between the two public constructors by itself.
+            builder.Services.AddSingleton(sp => new WordFilter(sp.GetRequiredService<IOptions<WordFilterOptions>>()));
             return builder;
         }
     }
