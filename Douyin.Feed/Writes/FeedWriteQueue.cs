@@ -14,7 +14,7 @@ public sealed class FeedWriteQueue : IAsyncDisposable
 {
     public const string QueueName = "feed.writes";
     public const string DeadLetterExchangeName = "feed.writes.dlx";
-    public const string DeadLetterQueueName = "feed.writes.dead";
+    public static readonly string DeadLetterQueueName = DeadLetteredQueue.DeadQueueName(QueueName);
 
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web) { AllowOutOfOrderMetadataProperties = true };
 
@@ -28,19 +28,8 @@ public sealed class FeedWriteQueue : IAsyncDisposable
     }
 
     /// <summary>Publisher and consumers declare the same topology, so whichever starts first creates it.</summary>
-    public static async Task DeclareAsync(IChannel channel, CancellationToken cancellationToken)
-    {
-        await channel.ExchangeDeclareAsync(DeadLetterExchangeName, ExchangeType.Direct, durable: true, cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(DeadLetterQueueName, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
-        await channel.QueueBindAsync(DeadLetterQueueName, DeadLetterExchangeName, routingKey: QueueName, cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(QueueName, durable: true, exclusive: false, autoDelete: false,
-            arguments: new Dictionary<string, object?>
-            {
-                ["x-dead-letter-exchange"] = DeadLetterExchangeName,
-                ["x-dead-letter-routing-key"] = QueueName,
-            },
-            cancellationToken: cancellationToken);
-    }
+    public static Task DeclareAsync(IChannel channel, CancellationToken cancellationToken) =>
+        channel.DeclareDeadLetteredQueueAsync(QueueName, DeadLetterExchangeName, cancellationToken);
 
     /// <exception cref="BrokerPublishException">The broker did not confirm the write; it may or may not be queued.</exception>
     public Task EnqueueAsync(FeedWrite write, CancellationToken cancellationToken)
