@@ -1,4 +1,5 @@
 using Douyin.Web.Media;
+using Douyin.Web.RateLimiting;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,6 +9,7 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseDouyinApi();
+app.UseEdgeRateLimiting();
 app.UseStaticFiles();
 
 app.MapDefaultEndpoints();
