@@ -1,4 +1,5 @@
 global using System.Security.Claims;
+global using Douyin.Feed.Comments;
 global using Douyin.Feed.Favorites;
 global using Douyin.Feed.Infrastructure;
 global using Douyin.Feed.Media;

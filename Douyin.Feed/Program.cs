@@ -14,5 +14,7 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapVideosApi();
 app.MapPublishApi();
+app.MapFavoritesApi();
+app.MapCommentsApi();
 
 app.Run();

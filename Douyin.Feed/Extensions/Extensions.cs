@@ -1,4 +1,5 @@
 using Douyin.Feed.Publishing;
+using Douyin.Feed.Writes;
 using Douyin.ServiceDefaults.IntegrationEvents;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -19,14 +20,18 @@ internal static class Extensions
 
         builder.AddRedisClient(ResourceNames.Cache);
         builder.AddRabbitMqEventBus(ResourceNames.Messaging)
-            .AddEvent<VideoPublishedIntegrationEvent>();
+            .AddEvent<VideoPublishedIntegrationEvent>()
+            .AddEvent<VideoFavoriteChangedIntegrationEvent>();
         builder.Services.AddIntegrationEventOutbox<FeedDbContext>();
         builder.AddAzureBlobServiceClient(ResourceNames.Blobs);
         builder.AddIdGenerator();
         builder.AddUserCardsClient();
+        builder.AddWordFilter();
 
         builder.Services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.SectionName);
         builder.Services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.SectionName);
+        builder.Services.AddOptions<FeedWritesOptions>().BindConfiguration(FeedWritesOptions.SectionName);
+        builder.Services.AddOptions<CommentOptions>().BindConfiguration(CommentOptions.SectionName);
 
         builder.Services.AddScoped<VideoTimeline>();
         builder.Services.AddScoped<VideoCache>();
@@ -36,5 +41,12 @@ internal static class Extensions
         builder.Services.AddSingleton<MediaTools>();
         builder.Services.AddSingleton<MediaStorage>();
         builder.Services.AddScoped<VideoPublisher>();
+
+        // Likes and comments: endpoints queue writes (feed.writes), the consumer applies them in batches.
+        builder.Services.AddSingleton<FeedWriteQueue>();
+        builder.Services.AddScoped<FeedWriteApplier>();
+        builder.Services.AddHostedService<FeedWriteConsumer>();
+        builder.Services.AddScoped<CommentStore>();
+        builder.Services.AddScoped<CommentCards>();
     }
 }

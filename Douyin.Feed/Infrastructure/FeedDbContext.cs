@@ -6,6 +6,7 @@ public sealed class FeedDbContext(DbContextOptions<FeedDbContext> options) : DbC
 {
     public DbSet<Video> Videos => Set<Video>();
     public DbSet<Favorite> Favorites => Set<Favorite>();
+    public DbSet<Comment> Comments => Set<Comment>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -26,6 +27,19 @@ public sealed class FeedDbContext(DbContextOptions<FeedDbContext> options) : DbC
             favorite.ToTable("favorites");
             favorite.HasKey(f => new { f.UserId, f.VideoId }).HasName("pk_favorites");
             favorite.HasIndex(f => f.VideoId).HasDatabaseName("ix_favorites_video_id");
+            // The favorite list: one user's likes, newest first.
+            favorite.HasIndex(f => new { f.UserId, f.CreatedAt, f.VideoId }).IsDescending(false, true, true)
+                .HasDatabaseName("ix_favorites_user_id_created_at_video_id");
+        });
+
+        modelBuilder.Entity<Comment>(comment =>
+        {
+            comment.ToTable("comments");
+            comment.HasKey(c => c.Id).HasName("pk_comments");
+            comment.Property(c => c.Id).ValueGeneratedNever();
+            // The comment list: one video's comments, newest first.
+            comment.HasIndex(c => new { c.VideoId, c.CreatedAt, c.Id }).IsDescending(false, true, true)
+                .HasDatabaseName("ix_comments_video_id_created_at_id");
         });
 
         modelBuilder.UseIntegrationEventLogs();

@@ -72,6 +72,10 @@ public sealed class VideoCache(RedisConnection redis, FeedDbContext db, IOptions
         return found;
     }
 
+    /// <summary>One video, or null when it does not exist.</summary>
+    public async Task<Video?> FindAsync(long id, CancellationToken cancellationToken) =>
+        (await GetAsync([id], cancellationToken)).GetValueOrDefault(id);
+
     /// <summary>Caches a video just written (publishing), replacing any "missing" marker for its id.</summary>
     public Task SetAsync(Video video, CancellationToken cancellationToken) => WriteAsync([(video.Id, video)], cancellationToken);
 

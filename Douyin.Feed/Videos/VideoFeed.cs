@@ -42,7 +42,8 @@ public sealed class VideoFeed(VideoTimeline timeline, VideoCache cache, FeedDbCo
         return await InOrderAsync(ids, cancellationToken);
     }
 
-    async Task<List<Video>> InOrderAsync(List<long> ids, CancellationToken cancellationToken)
+    /// <summary>The videos of <paramref name="ids"/> that exist, in that order.</summary>
+    public async Task<List<Video>> InOrderAsync(List<long> ids, CancellationToken cancellationToken)
     {
         var records = await cache.GetAsync(ids, cancellationToken);
         return [.. ids.Where(records.ContainsKey).Select(id => records[id])];

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Douyin.ServiceDefaults.Messaging;
 using Microsoft.Extensions.Logging;
@@ -9,33 +8,21 @@ namespace Douyin.ServiceDefaults.EventBus;
 
 /// <summary>
 /// Publishes to the <c>douyin_event_bus</c> direct exchange, routing by event name, and waits for the broker's
-/// confirmation. Confirm channels are pooled: opening one costs a round trip, and hot paths publish constantly.
+/// confirmation (<see cref="ConfirmedPublisher"/>).
 /// </summary>
-internal sealed class RabbitMQEventBus : IEventBus, IAsyncDisposable
+internal sealed class RabbitMQEventBus(
+    RabbitMQConnectionSource connections,
+    IOptions<EventBusSubscriptionInfo> subscriptionInfo,
+    IOptions<EventBusOptions> options,
+    ILogger<RabbitMQEventBus> logger) : IEventBus, IAsyncDisposable
 {
     public const string ExchangeName = "douyin_event_bus";
 
-    static readonly CreateChannelOptions s_confirmChannel = new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
-
-    readonly RabbitMQConnectionSource _connections;
-    readonly EventBusSubscriptionInfo _subscriptionInfo;
-    readonly EventBusOptions _options;
-    readonly ILogger<RabbitMQEventBus> _logger;
-    readonly ConcurrentQueue<IChannel> _idleChannels = new();
-    readonly SemaphoreSlim _channelSlots;
-
-    public RabbitMQEventBus(
-        RabbitMQConnectionSource connections,
-        IOptions<EventBusSubscriptionInfo> subscriptionInfo,
-        IOptions<EventBusOptions> options,
-        ILogger<RabbitMQEventBus> logger)
-    {
-        _connections = connections;
-        _subscriptionInfo = subscriptionInfo.Value;
-        _options = options.Value;
-        _logger = logger;
-        _channelSlots = new(_options.PublishChannelPoolSize, _options.PublishChannelPoolSize);
-    }
+    readonly EventBusSubscriptionInfo _subscriptionInfo = subscriptionInfo.Value;
+    readonly ConfirmedPublisher _publisher = new(
+        connections, options.Value.PublishChannelPoolSize, options.Value.PublishTimeout,
+        (channel, ct) => channel.ExchangeDeclareAsync(ExchangeName, ExchangeType.Direct, durable: true, cancellationToken: ct),
+        logger);
 
     public async Task PublishAsync(IntegrationEvent @event, CancellationToken cancellationToken = default)
     {
@@ -49,93 +36,16 @@ internal sealed class RabbitMQEventBus : IEventBus, IAsyncDisposable
             ContentType = "application/json",
         };
 
-        // Bounded, so an API answers at once while the broker is down instead of waiting out the connect retries.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.PublishTimeout);
-        IChannel? channel = null;
-        var slotTaken = false;
         try
         {
-            await _channelSlots.WaitAsync(timeout.Token);
-            slotTaken = true;
-            channel = await RentChannelAsync(timeout.Token);
-            // Not mandatory: an event no service subscribes to yet is not an error. RabbitMQ.Client writes the
-            // traceparent header itself (when its publisher source is listened to) and throws on a nack.
-            await channel.BasicPublishAsync(ExchangeName, eventName, mandatory: false, properties, body, timeout.Token);
-            _idleChannels.Enqueue(channel);
-            channel = null;
+            // Not mandatory: an event no service subscribes to yet is not an error.
+            await _publisher.PublishAsync(ExchangeName, eventName, mandatory: false, properties, body, $"{eventName} {@event.Id}", cancellationToken);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (BrokerPublishException ex)
         {
-            throw;
-        }
-        catch (OperationCanceledException ex)
-        {
-            throw new EventBusPublishException(
-                $"The broker did not confirm {eventName} {@event.Id} within {_options.PublishTimeout.TotalSeconds:0.#} s; is RabbitMQ reachable?", ex);
-        }
-        catch (Exception ex) when (ex is not EventBusPublishException)
-        {
-            throw new EventBusPublishException($"Publishing {eventName} {@event.Id} failed: {ex.Message}", ex);
-        }
-        finally
-        {
-            if (channel is not null)
-            {
-                // Its state after a failure is unknown (a confirmation may still arrive), so it is replaced. Closing
-                // is not awaited: against an unresponsive broker it would outlast the publish timeout.
-                _ = DisposeChannelAsync(channel);
-            }
-            if (slotTaken)
-            {
-                _channelSlots.Release();
-            }
+            throw new EventBusPublishException(ex.Message, ex.InnerException);
         }
     }
 
-    async Task<IChannel> RentChannelAsync(CancellationToken cancellationToken)
-    {
-        while (_idleChannels.TryDequeue(out var idle))
-        {
-            if (idle.IsOpen)
-            {
-                return idle;
-            }
-            await DisposeChannelAsync(idle);
-        }
-
-        var connection = await _connections.GetConnectionAsync(cancellationToken);
-        var channel = await connection.CreateChannelAsync(s_confirmChannel, cancellationToken);
-        try
-        {
-            await channel.ExchangeDeclareAsync(ExchangeName, ExchangeType.Direct, durable: true, cancellationToken: cancellationToken);
-            return channel;
-        }
-        catch
-        {
-            await DisposeChannelAsync(channel);
-            throw;
-        }
-    }
-
-    async Task DisposeChannelAsync(IChannel channel)
-    {
-        try
-        {
-            await channel.DisposeAsync();
-        }
-        catch (Exception ex)
-        {
-            _logger.LogDebug(ex, "Closing a publisher channel failed");
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        while (_idleChannels.TryDequeue(out var channel))
-        {
-            await DisposeChannelAsync(channel);
-        }
-        _channelSlots.Dispose();
-    }
+    public ValueTask DisposeAsync() => _publisher.DisposeAsync();
 }

@@ -119,18 +119,8 @@ internal sealed class RabbitMQEventConsumer : BackgroundService
             stoppingToken);
         try
         {
-            var deadQueue = QueueName + ".dead";
             await channel.ExchangeDeclareAsync(RabbitMQEventBus.ExchangeName, ExchangeType.Direct, durable: true, cancellationToken: stoppingToken);
-            await channel.ExchangeDeclareAsync(DeadLetterExchangeName, ExchangeType.Direct, durable: true, cancellationToken: stoppingToken);
-            await channel.QueueDeclareAsync(deadQueue, durable: true, exclusive: false, autoDelete: false, cancellationToken: stoppingToken);
-            await channel.QueueBindAsync(deadQueue, DeadLetterExchangeName, routingKey: QueueName, cancellationToken: stoppingToken);
-            await channel.QueueDeclareAsync(QueueName, durable: true, exclusive: false, autoDelete: false,
-                arguments: new Dictionary<string, object?>
-                {
-                    ["x-dead-letter-exchange"] = DeadLetterExchangeName,
-                    ["x-dead-letter-routing-key"] = QueueName,
-                },
-                cancellationToken: stoppingToken);
+            await channel.DeclareDeadLetteredQueueAsync(QueueName, DeadLetterExchangeName, stoppingToken);
             foreach (var eventName in _subscriptionInfo.SubscribedEvents)
             {
                 await channel.QueueBindAsync(QueueName, RabbitMQEventBus.ExchangeName, eventName, cancellationToken: stoppingToken);

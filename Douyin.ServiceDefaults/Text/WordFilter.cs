@@ -117,7 +117,7 @@ namespace Microsoft.Extensions.Hosting
         public static IHostApplicationBuilder AddWordFilter(this IHostApplicationBuilder builder)
         {
             builder.Services.AddOptions<WordFilterOptions>().BindConfiguration(WordFilterOptions.SectionName);
-            // A factory: the container could also satisfy the list constructor (with no words) and calls the two ambiguous.
+            // A factory: the container cannot choose between the two public constructors by itself.
             builder.Services.AddSingleton(sp => new WordFilter(sp.GetRequiredService<IOptions<WordFilterOptions>>()));
             return builder;
         }

@@ -7,8 +7,6 @@ using Douyin.ServiceDefaults.IntegrationEvents;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
-using RabbitMQ.Client;
 
 namespace Douyin.IntegrationTests.Relations;
 
@@ -22,23 +20,7 @@ public sealed class SocialBackstage(DouyinAppFixture fixture)
     /// <summary>Social's queue: its application name (EventBus:SubscriptionClientName is not set).</summary>
     public const string SocialQueue = "Douyin.Social";
 
-    public async Task<NpgsqlConnection> OpenSocialDbAsync()
-    {
-        var connection = new NpgsqlConnection(await fixture.App.GetConnectionStringAsync("socialdb"));
-        await connection.OpenAsync();
-        return connection;
-    }
-
-    public async Task<long> ScalarAsync(string sql, params object[] parameters)
-    {
-        await using var connection = await OpenSocialDbAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var value in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
+    public Task<long> ScalarAsync(string sql, params object[] parameters) => fixture.ScalarAsync("socialdb", sql, parameters);
 
     /// <summary>The user's counters as stored, and what the follow rows say they should be.</summary>
     public async Task<(long FollowCount, long FollowerCount, long FollowRows, long FollowerRows)> CountersAsync(long userId) => (
@@ -48,14 +30,7 @@ public sealed class SocialBackstage(DouyinAppFixture fixture)
         await ScalarAsync("SELECT count(*) FROM follows WHERE followee_id = $1", userId));
 
     /// <summary>Messages in Social's queue that no consumer holds (RabbitMQ counts ready messages only).</summary>
-    public async Task<(uint Ready, uint Consumers)> SocialQueueAsync()
-    {
-        var factory = new ConnectionFactory { Uri = new Uri((await fixture.App.GetConnectionStringAsync("messaging"))!) };
-        await using var connection = await factory.CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync();
-        var queue = await channel.QueueDeclarePassiveAsync(SocialQueue);
-        return (queue.MessageCount, queue.ConsumerCount);
-    }
+    public Task<(uint Ready, uint Consumers)> SocialQueueAsync() => fixture.QueueAsync(SocialQueue);
 
     public async Task StopAsync(string resource) =>
         Assert.True((await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand)).Success);

@@ -1,0 +1,188 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Douyin.ServiceDefaults.Messaging;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Douyin.Feed.Writes;
+
+/// <summary>
+/// Drains <c>feed.writes</c> into PostgreSQL through <see cref="FeedWriteApplier"/>: a batch is whatever has arrived
+/// (up to <see cref="FeedWritesOptions.BatchSize"/>), applied in one transaction, and acknowledged only after the
+/// commit (and the cache invalidation). A crash before that leaves the messages unacknowledged: the broker redelivers
+/// them and the applier's idempotency makes the repeat change nothing. A message that is not a valid write is
+/// dead-lettered at once; a batch that keeps failing for another reason is retried one write at a time, so only the
+/// write at fault is dead-lettered. While the database or Redis is away the batch waits and retries.
+/// </summary>
+public sealed class FeedWriteConsumer(
+    RabbitMQConnectionSource connections,
+    IServiceScopeFactory scopeFactory,
+    IOptions<FeedWritesOptions> options,
+    TimeProvider time,
+    ILogger<FeedWriteConsumer> logger) : BackgroundService
+{
+    static readonly TimeSpan s_maxDelay = TimeSpan.FromSeconds(30);
+
+    readonly FeedWritesOptions _options = options.Value;
+
+    /// <summary>A delivery kept past its event handler (RabbitMQ.Client reuses the body's memory afterwards).</summary>
+    sealed record Delivery(ulong Tag, byte[] Body, string? MessageId);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, Math.Max(1, _options.Consumers)).Select(_ => Task.Run(() => RunConsumerAsync(stoppingToken), stoppingToken)));
+
+    async Task RunConsumerAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ConsumeAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Consuming {Queue} stopped; reopening in {Delay}", FeedWriteQueue.QueueName, delay);
+                await Task.Delay(delay, time, stoppingToken);
+                delay = Min(delay * 2, s_maxDelay);
+                continue;
+            }
+            delay = TimeSpan.FromSeconds(1);
+        }
+    }
+
+    /// <summary>One channel until it closes (broker gone, connection lost): then the caller opens a new one.</summary>
+    async Task ConsumeAsync(CancellationToken stoppingToken)
+    {
+        var connection = await connections.GetConnectionAsync(stoppingToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: stoppingToken);
+        await FeedWriteQueue.DeclareAsync(channel, stoppingToken);
+        await channel.BasicQosAsync(prefetchSize: 0, (ushort)Math.Min(ushort.MaxValue, _options.BatchSize * 2), global: false, stoppingToken);
+
+        // Delivery tags belong to this channel: once it closes, its unacknowledged messages are redelivered and
+        // nothing may be acknowledged on whatever channel recovery opens in its place, so the loop ends here.
+        using var closed = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        channel.ChannelShutdownAsync += (_, _) =>
+        {
+            closed.Cancel();
+            return Task.CompletedTask;
+        };
+        var received = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = true });
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+            received.Writer.WriteAsync(new(delivery.DeliveryTag, delivery.Body.ToArray(), delivery.BasicProperties.MessageId)).AsTask();
+        await channel.BasicConsumeAsync(FeedWriteQueue.QueueName, autoAck: false, consumer, stoppingToken);
+        logger.LogInformation("Consuming {Queue}", FeedWriteQueue.QueueName);
+
+        var batch = new List<Delivery>(_options.BatchSize);
+        while (true)
+        {
+            batch.Clear();
+            batch.Add(await received.Reader.ReadAsync(closed.Token));
+            while (batch.Count < _options.BatchSize && received.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+            await ProcessAsync(channel, batch, closed.Token);
+        }
+    }
+
+    async Task ProcessAsync(IChannel channel, List<Delivery> batch, CancellationToken cancellationToken)
+    {
+        var writes = new List<(Delivery Delivery, FeedWrite Write)>(batch.Count);
+        foreach (var delivery in batch)
+        {
+            if (Parse(delivery.Body) is { } write)
+            {
+                writes.Add((delivery, write));
+            }
+            else
+            {
+                // Poison: retrying cannot help, and requeueing would block the queue.
+                logger.LogError("Dead-lettering message {MessageId}: not a valid feed write", delivery.MessageId);
+                await channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: false, cancellationToken);
+            }
+        }
+        await ApplyAsync(channel, writes, cancellationToken);
+    }
+
+    async Task ApplyAsync(IChannel channel, List<(Delivery Delivery, FeedWrite Write)> writes, CancellationToken cancellationToken)
+    {
+        if (writes.Count == 0)
+        {
+            return;
+        }
+
+        var delay = _options.RetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var scope = scopeFactory.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<FeedWriteApplier>().ApplyAsync([.. writes.Select(w => w.Write)], cancellationToken);
+                break;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (IsTransient(ex) || attempt <= _options.RetryCount))
+            {
+                logger.LogWarning(ex, "Applying {Count} feed writes failed (attempt {Attempt}); retrying in {Delay}", writes.Count, attempt, delay);
+                await Task.Delay(delay, time, cancellationToken);
+                delay = Min(delay * 2, s_maxDelay);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && writes.Count > 1)
+            {
+                logger.LogWarning(ex, "A batch of {Count} feed writes keeps failing; applying them one by one", writes.Count);
+                foreach (var write in writes)
+                {
+                    await ApplyAsync(channel, [write], cancellationToken);
+                }
+                return;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                var (delivery, write) = writes[0];
+                logger.LogError(ex, "Dead-lettering feed write {Write} after {Attempts} attempts", write, attempt);
+                await channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: false, cancellationToken);
+                return;
+            }
+        }
+
+        foreach (var (delivery, _) in writes)
+        {
+            // Should the channel be gone by now, the broker redelivers and the applier ignores the repeats.
+            await channel.BasicAckAsync(delivery.Tag, multiple: false, cancellationToken);
+        }
+    }
+
+    static FeedWrite? Parse(byte[] body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<FeedWrite>(body, FeedWriteQueue.JsonOptions) is { } write && write.IsValid() ? write : null;
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Failures that pass on their own (database or Redis away, a deadlock, a timeout): these retry without limit.</summary>
+    static bool IsTransient(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is NpgsqlException { IsTransient: true } or RedisException or TimeoutException or RetryLimitExceededException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Douyin.Feed.Writes;
+using Douyin.IntegrationTests.Infrastructure;
+using Douyin.IntegrationTests.Videos;
+using Douyin.ServiceDefaults.Ids;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using RabbitMQ.Client;
+
+namespace Douyin.IntegrationTests.Favorites;
+
+/// <summary>
+/// What the like and comment tests see behind the edge: videos seeded straight into feeddb, Feed's counters against
+/// the rows they count, and the feed.writes queue, into which tests put writes as the endpoints would (or could not).
+/// </summary>
+public sealed class FeedWritesBackstage(DouyinAppFixture fixture)
+{
+    // Sequences as the endpoints take them; worker 1023 keeps clear of Feed's own leased workers.
+    static readonly SnowflakeIdGenerator s_ids = new(Options.Create(new IdGeneratorOptions { WorkerId = 1023 }), TimeProvider.System);
+
+    public static long NextSequence() => s_ids.NextId();
+
+    /// <summary>A video of <paramref name="authorId"/>, inserted directly (no upload needed to like or comment on it).</summary>
+    public async Task<long> SeedVideoAsync(long authorId)
+    {
+        var id = Random.Shared.NextInt64(1L << 40, 1L << 62);
+        await using var db = await fixture.OpenFeedDbAsync();
+        await using var insert = new NpgsqlCommand(
+            "insert into videos (id, author_id, title, play_path, cover_path, favorite_count, comment_count, created_at) values ($1, $2, 'seeded', $3, $4, 0, 0, now())", db)
+        {
+            Parameters = { new() { Value = id }, new() { Value = authorId }, new() { Value = $"/media/videos/{id}.mp4" }, new() { Value = $"/media/covers/{id}.jpg" } },
+        };
+        await insert.ExecuteNonQueryAsync();
+        return id;
+    }
+
+    public Task<long> FeedScalarAsync(string sql, params object[] parameters) => fixture.ScalarAsync("feeddb", sql, parameters);
+
+    /// <summary>The stored counters of a video, and the rows they count.</summary>
+    public async Task<(long Favorites, long LikeRows, long Comments, long CommentRows)> CountersAsync(long videoId) => (
+        await FeedScalarAsync("SELECT favorite_count FROM videos WHERE id = $1", videoId),
+        await FeedScalarAsync("SELECT count(*) FROM favorites WHERE video_id = $1 AND is_favorite", videoId),
+        await FeedScalarAsync("SELECT comment_count FROM videos WHERE id = $1", videoId),
+        await FeedScalarAsync("SELECT count(*) FROM comments WHERE video_id = $1 AND NOT is_deleted", videoId));
+
+    public Task<(uint Ready, uint Consumers)> WriteQueueAsync() => fixture.QueueAsync(FeedWriteQueue.QueueName);
+
+    /// <summary>Puts writes (or anything else) into feed.writes, persistent and confirmed, as the endpoints do.</summary>
+    public async Task EnqueueRawAsync(IEnumerable<(string MessageId, byte[] Body)> messages)
+    {
+        await using var connection = await fixture.ConnectToBrokerAsync();
+        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        foreach (var (messageId, body) in messages)
+        {
+            var properties = new BasicProperties { DeliveryMode = DeliveryModes.Persistent, MessageId = messageId };
+            await channel.BasicPublishAsync("", FeedWriteQueue.QueueName, mandatory: true, properties, body);
+        }
+    }
+
+    public Task EnqueueAsync(params FeedWrite[] writes) =>
+        EnqueueRawAsync(writes.Select(w => (w.Sequence.ToString(CultureInfo.InvariantCulture), JsonSerializer.SerializeToUtf8Bytes(w, FeedWriteQueue.JsonOptions))));
+
+    /// <summary>Takes every message out of feed.writes.dead and returns their ids.</summary>
+    public async Task<List<string?>> DrainDeadLettersAsync()
+    {
+        await using var connection = await fixture.ConnectToBrokerAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var ids = new List<string?>();
+        while (await channel.BasicGetAsync(FeedWriteQueue.DeadLetterQueueName, autoAck: true) is { } message)
+        {
+            ids.Add(message.BasicProperties.MessageId);
+        }
+        return ids;
+    }
+}
+
+/// <summary>The like and comment calls the tests make again and again.</summary>
+public static class FeedWriteCalls
+{
+    public static Task<JsonObject> LikeAsync(this HttpClient web, string token, long videoId, int actionType = 1) =>
+        web.ApiPostAsync("/douyin/favorite/action/", ("token", token), ("video_id", videoId), ("action_type", actionType));
+
+    public static Task<JsonObject> UnlikeAsync(this HttpClient web, string token, long videoId) => web.LikeAsync(token, videoId, 2);
+
+    public static async Task<JsonArray> FavoriteListAsync(this HttpClient web, long userId, string? token = null)
+    {
+        var reply = await web.ApiGetAsync("/douyin/favorite/list/", ("user_id", userId), ("token", token));
+        Assert.Equal(0, reply.StatusCode());
+        return reply["video_list"]!.AsArray();
+    }
+
+    public static Task<JsonObject> CommentAsync(this HttpClient web, string token, long videoId, string text) =>
+        web.ApiPostAsync("/douyin/comment/action/", ("token", token), ("video_id", videoId), ("action_type", 1), ("comment_text", text));
+
+    public static Task<JsonObject> DeleteCommentAsync(this HttpClient web, string token, long videoId, long commentId) =>
+        web.ApiPostAsync("/douyin/comment/action/", ("token", token), ("video_id", videoId), ("action_type", 2), ("comment_id", commentId));
+
+    public static async Task<JsonArray> CommentListAsync(this HttpClient web, long videoId, string? token = null)
+    {
+        var reply = await web.ApiGetAsync("/douyin/comment/list/", ("video_id", videoId), ("token", token));
+        Assert.Equal(0, reply.StatusCode());
+        return reply["comment_list"]!.AsArray();
+    }
+}

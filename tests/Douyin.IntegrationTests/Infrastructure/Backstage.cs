@@ -1,0 +1,33 @@
+using Aspire.Hosting.Testing;
+using Npgsql;
+using RabbitMQ.Client;
+
+namespace Douyin.IntegrationTests.Infrastructure;
+
+/// <summary>Direct looks behind the public edge that tests of every service share: one value from a database, a queue's state.</summary>
+public static class Backstage
+{
+    public static async Task<long> ScalarAsync(this DouyinAppFixture fixture, string database, string sql, params object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(await fixture.App.GetConnectionStringAsync(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    /// <summary>Messages in a queue that no consumer holds (RabbitMQ counts ready messages only), and its consumers.</summary>
+    public static async Task<(uint Ready, uint Consumers)> QueueAsync(this DouyinAppFixture fixture, string queue)
+    {
+        await using var connection = await fixture.ConnectToBrokerAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var state = await channel.QueueDeclarePassiveAsync(queue);
+        return (state.MessageCount, state.ConsumerCount);
+    }
+
+    public static async Task<IConnection> ConnectToBrokerAsync(this DouyinAppFixture fixture) =>
+        await new ConnectionFactory { Uri = new Uri((await fixture.App.GetConnectionStringAsync("messaging"))!) }.CreateConnectionAsync();
+}
