@@ -1,3 +1,4 @@
+using Douyin.Web.Client;
 using Douyin.Web.Media;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,5 +14,6 @@ app.UseStaticFiles();
 app.MapDefaultEndpoints();
 app.MapGateway();
 app.MapMediaApi();
+app.MapClient();
 
 app.Run();
