@@ -11,7 +11,7 @@ export const publishScreen: Screen = (view) => {
     return;
   }
   const file = h("input", { name: "data", type: "file", accept: "video/*", required: true });
-  const title = h("input", { name: "title", placeholder: "Title", maxlength: 30, required: true });
+  const title = h("input", { name: "title", placeholder: "Title", required: true });
   const progress = h("progress", { max: 1, value: 0 });
   const percent = h("span", { class: "percent" }, "0%");
   const meter = h("div", { class: "upload-progress" }, progress, percent);
