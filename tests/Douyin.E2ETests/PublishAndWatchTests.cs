@@ -14,7 +14,7 @@ public sealed class PublishAndWatchTests(DouyinAppFixture app, BrowserFixture br
 
         // Anonymous browsing works: the feed opens without an account.
         await page.GotoAsync("/");
-        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Home" })).ToHaveAttributeAsync("aria-current", "");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Home", Exact = true })).ToHaveAttributeAsync("aria-current", "");
 
         var username = DouyinClient.UniqueName("pub");
         await page.SignUpAsync(username);

@@ -23,7 +23,7 @@ const tabs = [
   { href: "/publish", label: "Publish", icon: "+" },
   { href: "/chat", label: "Inbox", icon: "✉" },
   { href: "/me", label: "Me", icon: "☺" },
-].map(({ href, label, icon }) => h("a", { href, class: href === "/publish" ? "tab publish-tab" : "tab" }, h("span", { class: "icon" }, icon), h("span", {}, label)));
+].map(({ href, label, icon }) => h("a", { href, class: href === "/publish" ? "tab publish-tab" : "tab" }, h("span", { class: "icon", "aria-hidden": "true" }, icon), h("span", {}, label)));
 
 const view = h("main", { id: "view" });
 document.getElementById("app")!.append(view, h("nav", { class: "tabbar", "aria-label": "Main" }, ...tabs));

@@ -28,7 +28,7 @@ public static partial class ClientSteps
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign up", Exact = true }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/$"));
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "Me" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Me", Exact = true }).ClickAsync();
         await Expect(page.Locator(".card .name")).ToHaveTextAsync(username);
         return ProfileUrl().Match(page.Url).Groups[1].Value;
     }
@@ -39,10 +39,10 @@ public static partial class ClientSteps
     /// <summary>Publishes a file from the publish screen; the caller waits for what follows (the feed, or a refusal).</summary>
     public static async Task StartPublishAsync(this IPage page, string title, string fileName, string mimeType, byte[] content)
     {
-        await page.GetByRole(AriaRole.Link, new() { Name = "Publish" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Publish", Exact = true }).ClickAsync();
         await page.GetByLabel("Video file").SetInputFilesAsync(new FilePayload { Name = fileName, MimeType = mimeType, Buffer = content });
         await page.GetByLabel("Title").FillAsync(title);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Publish" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true }).ClickAsync();
     }
 
     /// <summary>The slide of the feed (or of a profile's viewer) showing a video titled so.</summary>

@@ -22,7 +22,7 @@ export const friendsScreen: Screen = (view) => {
             h("img", { class: "avatar", src: friend.avatar, alt: "" }),
             h("span", { class: "friend" },
               h("strong", {}, friend.name),
-              h("span", { class: "preview" }, friend.message ? `${friend.msgType === 1 ? "You: " : ""}${friend.message}` : "Say hi 👋"))))));
+              h("span", { class: "preview" }, friend.message ? `${friend.msgType === 1 ? "You: " : ""}${friend.message}` : "Say hi"))))));
       if (friends.length === 0) list.append(h("li", { class: "hint" }, "Friends are people who follow you back. Follow someone to start."));
     },
     (error: unknown) => list.append(h("li", { class: "error" }, errorText(error))),

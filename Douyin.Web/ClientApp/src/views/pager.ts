@@ -2,6 +2,7 @@
 // The visible video plays (muted until the viewer taps once), the others pause; more pages load near the end.
 import { favoriteAction, type Video } from "../api";
 import { count, errorText, h, toast } from "../dom";
+import { icon } from "../icons";
 import { navigate } from "../router";
 import { currentSession } from "../session";
 import { openComments } from "./comments";
@@ -85,7 +86,7 @@ function videoSlide(video: Video): HTMLElement {
   const player = h("video", {
     class: "player", src: video.play_url, poster: video.cover_url, loop: true, muted: true, playsinline: true, preload: "metadata",
   });
-  const soundHint = h("button", { class: "sound", type: "button" }, "🔇 Tap to unmute");
+  const soundHint = h("button", { class: "sound", type: "button" }, icon("muted"), "Tap to unmute");
   soundHint.hidden = !muted;
   const profile = `/users/${video.author.id}`;
 
@@ -104,11 +105,11 @@ function videoSlide(video: Video): HTMLElement {
 
   const likeCount = h("span", { class: "count" }, count(video.favorite_count));
   const like = h("button", { class: "like", type: "button", "aria-label": "Like", "aria-pressed": String(video.is_favorite) },
-    h("span", { class: "icon" }, "♥"), likeCount);
+    icon("heart"), likeCount);
   like.addEventListener("click", () => void toggleLike(video, like, likeCount));
 
   const commentCount = h("span", { class: "count" }, count(video.comment_count));
-  const comments = h("button", { class: "comments", type: "button", "aria-label": "Comments" }, h("span", { class: "icon" }, "💬"), commentCount);
+  const comments = h("button", { class: "comments", type: "button", "aria-label": "Comments" }, icon("comment"), commentCount);
   comments.addEventListener("click", () =>
     openComments(video, (n) => {
       video.comment_count = n;

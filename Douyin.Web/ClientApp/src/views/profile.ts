@@ -83,7 +83,6 @@ export const profileScreen: Screen = (view, params) => {
 };
 
 function card(user: User, own: boolean): HTMLElement {
-  const session = currentSession();
   const followers = h("strong", {}, count(user.follower_count));
   const actions = h("div", { class: "profile-actions" });
   if (own) {
@@ -92,7 +91,7 @@ function card(user: User, own: boolean): HTMLElement {
       clearSession();
       navigate("/");
     });
-    actions.append(h("a", { class: "button", href: "/chat" }, "Friends & chat"), logout);
+    actions.append(h("a", { class: "button", href: `/users/${user.id}/friends` }, "Friends"), logout);
   } else {
     actions.append(followButton(user, (delta) => (followers.textContent = count((user.follower_count += delta)))));
   }
@@ -106,8 +105,7 @@ function card(user: User, own: boolean): HTMLElement {
     h("div", { class: "stats" },
       stat(count(user.follow_count), "Following", `/users/${user.id}/following`),
       stat(followers, "Followers", `/users/${user.id}/followers`),
-      stat(count(user.total_favorited), "Likes"),
-      session && own ? stat(h("strong", {}, "♥"), "Friends", `/users/${user.id}/friends`) : null),
+      stat(count(user.total_favorited), "Likes")),
     actions);
 }
 
