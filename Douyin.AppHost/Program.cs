@@ -40,6 +40,7 @@ var feed = builder.AddProject<Projects.Douyin_Feed>(ResourceNames.Feed)
 builder.AddProject<Projects.Douyin_Web>(ResourceNames.Web)
     .WithExternalHttpEndpoints()
     .WithReference(social).WithReference(feed).WithReference(chat).WithReference(blobs)
+    .WithEnvironment("Jwt__Key", jwtKey) // rate limits are per user, so the edge reads tokens too
     .WithHttpHealthCheck("/health")
     .WaitFor(social).WaitFor(feed).WaitFor(chat);
 

@@ -1,3 +1,4 @@
+using Douyin.ServiceDefaults;
 using Douyin.ServiceDefaults.Resilience;
 using Douyin.ServiceDefaults.ServiceDiscovery;
 using Douyin.ServiceDefaults.Telemetry;
@@ -23,9 +24,6 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class Extensions
 {
-    const string HealthEndpointPath = "/health";
-    const string AlivenessEndpointPath = "/alive";
-
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddBasicServiceDefaults();
@@ -114,13 +112,10 @@ public static class Extensions
     {
         if (app.Environment.IsDevelopment() || app.Configuration.GetValue<bool>("HealthChecks:Expose"))
         {
-            app.MapHealthChecks(HealthEndpointPath);
-            app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
+            app.MapHealthChecks(HealthProbes.HealthPath);
+            app.MapHealthChecks(HealthProbes.AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
         }
 
         return app;
     }
-
-    internal static bool IsHealthProbe(PathString path) =>
-        path.StartsWithSegments(HealthEndpointPath) || path.StartsWithSegments(AlivenessEndpointPath);
 }

@@ -1,5 +1,6 @@
 using Douyin.Web.Client;
 using Douyin.Web.Media;
+using Douyin.Web.RateLimiting;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +10,7 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseDouyinApi();
+app.UseEdgeRateLimiting();
 app.UseStaticFiles();
 
 app.MapDefaultEndpoints();

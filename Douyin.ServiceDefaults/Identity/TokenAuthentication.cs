@@ -6,6 +6,7 @@ using Douyin.ServiceDefaults.Identity;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -62,11 +63,18 @@ namespace Microsoft.Extensions.Hosting
 {
     public static class TokenAuthenticationExtensions
     {
+        /// <summary>The token service alone (options from <c>Jwt</c>), for a host that reads tokens without authenticating requests.</summary>
+        public static IHostApplicationBuilder AddTokenService(this IHostApplicationBuilder builder)
+        {
+            builder.Services.AddOptions<JwtOptions>().BindConfiguration("Jwt");
+            builder.Services.TryAddSingleton<TokenService>();
+            return builder;
+        }
+
         /// <summary>The token service (options from <c>Jwt</c>) and the API's token authentication as the default scheme.</summary>
         public static IHostApplicationBuilder AddTokenAuthentication(this IHostApplicationBuilder builder)
         {
-            builder.Services.AddOptions<JwtOptions>().BindConfiguration("Jwt");
-            builder.Services.AddSingleton<TokenService>();
+            builder.AddTokenService();
             builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
                 .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
             builder.Services.AddAuthorization();

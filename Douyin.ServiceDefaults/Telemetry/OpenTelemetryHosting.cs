@@ -47,7 +47,7 @@ internal sealed class ServerSpanEnricher : IStartupFilter
         app.Use(async (context, nextMiddleware) =>
         {
             var activity = Activity.Current;
-            if (activity is not null && Microsoft.Extensions.Hosting.Extensions.IsHealthProbe(context.Request.Path))
+            if (activity is not null && HealthProbes.IsProbe(context.Request.Path))
             {
                 activity.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
                 activity.IsAllDataRequested = false;

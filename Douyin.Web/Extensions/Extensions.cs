@@ -1,4 +1,5 @@
 using Douyin.Web.Media;
+using Douyin.Web.RateLimiting;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -7,6 +8,7 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddDouyinApi();
+        builder.AddEdgeRateLimiting();
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
         builder.Services.AddSingleton<HttpForwarder>();
 

@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Douyin.ServiceDefaults.Identity;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace Douyin.Web.RateLimiting;
+
+/// <summary>One token bucket: a burst of <see cref="TokenLimit"/>, refilled by <see cref="TokensPerPeriod"/> every <see cref="ReplenishmentPeriod"/>.</summary>
+public sealed class TokenBucketSettings
+{
+    public int TokenLimit { get; set; }
+    public int TokensPerPeriod { get; set; }
+    public TimeSpan ReplenishmentPeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    internal TokenBucketRateLimiterOptions ToOptions() => new()
+    {
+        TokenLimit = TokenLimit,
+        TokensPerPeriod = TokensPerPeriod,
+        ReplenishmentPeriod = ReplenishmentPeriod,
+        QueueLimit = 0, // refuse at once: a queued API call would only time out on the phone
+        AutoReplenishment = true,
+    };
+}
+
+/// <summary>Limits at the edge, bound from <c>RateLimiting</c>. Benchmarks from one address raise or disable them.</summary>
+public sealed class EdgeRateLimitOptions
+{
+    public const string SectionName = "RateLimiting";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Every request: per user when the token is valid, else per client address.</summary>
+    public TokenBucketSettings General { get; set; } = new() { TokenLimit = 400, TokensPerPeriod = 200 };
+
+    /// <summary>The <c>.../action/</c> writes (like, comment, follow, message, publish), per user or address.</summary>
+    public TokenBucketSettings Writes { get; set; } = new() { TokenLimit = 60, TokensPerPeriod = 20 };
+
+    /// <summary>Register and login, per client address: against password guessing.</summary>
+    public TokenBucketSettings Auth { get; set; } = new() { TokenLimit = 20, TokensPerPeriod = 1, ReplenishmentPeriod = TimeSpan.FromSeconds(3) };
+}
+
+/// <summary>
+/// The framework's rate limiter at the edge, before anything is forwarded. A refused call on the public API gets the
+/// envelope (HTTP 200, status 429; the mobile client reads only that) plus <c>Retry-After</c>; elsewhere a plain 429.
+/// Tokens are read from the query or the bearer header only: the gateway never reads a body it forwards.
+/// </summary>
+public static class EdgeRateLimiting
+{
+    public static IHostApplicationBuilder AddEdgeRateLimiting(this IHostApplicationBuilder builder)
+    {
+        builder.AddTokenService();
+        builder.Services.AddOptions<EdgeRateLimitOptions>().BindConfiguration(EdgeRateLimitOptions.SectionName);
+        builder.Services.AddRateLimiter(_ => { });
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<EdgeRateLimitOptions>, TokenService>((limiter, options, tokens) =>
+        {
+            var o = options.Value;
+            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                PartitionedRateLimiter.Create<HttpContext, string>(context => Route(context, tokens, o)),
+                PartitionedRateLimiter.Create<HttpContext, string>(context => HealthProbes.IsProbe(context.Request.Path)
+                    ? RateLimitPartition.GetNoLimiter("probes") // an orchestrator's probes must never be refused
+                    : RateLimitPartition.GetTokenBucketLimiter("general:" + Caller(context, tokens), _ => o.General.ToOptions())));
+            limiter.OnRejected = OnRejectedAsync;
+        });
+        return builder;
+    }
+
+    public static WebApplication UseEdgeRateLimiting(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<EdgeRateLimitOptions>>().Value.Enabled)
+        {
+            app.UseRateLimiter();
+        }
+        return app;
+    }
+
+    static RateLimitPartition<string> Route(HttpContext context, TokenService tokens, EdgeRateLimitOptions o)
+    {
+        var path = context.Request.Path;
+        if (path.StartsWithSegments("/douyin/user/register") || path.StartsWithSegments("/douyin/user/login"))
+        {
+            return RateLimitPartition.GetTokenBucketLimiter("auth:" + Address(context), _ => o.Auth.ToOptions());
+        }
+        if (DouyinApi.IsApiPath(path) && path.Value!.TrimEnd('/').EndsWith("/action", StringComparison.Ordinal))
+        {
+            return RateLimitPartition.GetTokenBucketLimiter("writes:" + Caller(context, tokens), _ => o.Writes.ToOptions());
+        }
+        return RateLimitPartition.GetNoLimiter("none");
+    }
+
+    static string Caller(HttpContext context, TokenService tokens)
+    {
+        var request = context.Request;
+        var token = request.Query["token"].FirstOrDefault(t => !string.IsNullOrEmpty(t))
+            ?? request.Query["access_token"].FirstOrDefault(t => !string.IsNullOrEmpty(t))
+            ?? ApiParameters.BearerToken(request);
+        // An invalid token counts against the address, so made-up tokens cannot buy fresh buckets.
+        return tokens.Validate(token) is { } userId ? "u" + userId.ToString(CultureInfo.InvariantCulture) : Address(context);
+    }
+
+    static string Address(HttpContext context) => "ip" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+
+    static async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var context = rejected.HttpContext;
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? (int)Math.Ceiling(wait.TotalSeconds) : 1;
+        context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        if (DouyinApi.IsApiPath(context.Request.Path))
+        {
+            await DouyinApi.WriteEnvelopeAsync(context, ApiStatus.TooManyRequests, $"Too many requests: try again in {retryAfter} s.");
+        }
+        else
+        {
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests.").ExecuteAsync(context);
+        }
+    }
+}
