@@ -1,2 +1,12 @@
+global using System.Globalization;
+global using System.Security.Claims;
+global using Douyin.Chat.Hubs;
+global using Douyin.Chat.Infrastructure;
+global using Douyin.Chat.Messages;
 global using Douyin.ServiceDefaults;
 global using Douyin.ServiceDefaults.Api;
+global using Douyin.ServiceDefaults.Ids;
+global using Microsoft.AspNetCore.Http.HttpResults;
+global using Microsoft.EntityFrameworkCore;
+global using Microsoft.Extensions.Logging;
+global using Microsoft.Extensions.Options;

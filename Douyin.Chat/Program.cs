@@ -10,5 +10,8 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();
+app.MapMessagesApi();
+app.MapLatestMessagesApi();
+app.MapHub<ChatHub>(ChatHub.Path);
 
 app.Run();

@@ -12,6 +12,7 @@ var app = builder.Build();
 app.UseDouyinApi();
 app.UseEdgeRateLimiting();
 app.UseStaticFiles();
+app.UseWebSockets();
 
 app.MapDefaultEndpoints();
 app.MapGateway();

@@ -105,7 +105,11 @@ public static class DistributedApplicationHostingTestingExtensions
     public static HttpClient CreateHttpClient(this DistributedApplication app, string resourceName, string? endpointName = null) =>
         new() { BaseAddress = app.GetEndpoint(resourceName, endpointName) };
 
-    public static Uri GetEndpoint(this DistributedApplication app, string resourceName, string? endpointName = null)
+    public static Uri GetEndpoint(this DistributedApplication app, string resourceName, string? endpointName = null) =>
+        app.GetEndpoint(resourceName, replica: 0, endpointName);
+
+    /// <summary>The endpoint of one replica: without Aspire's proxy each replica listens on a port of its own.</summary>
+    public static Uri GetEndpoint(this DistributedApplication app, string resourceName, int replica, string? endpointName = null)
     {
         var resource = GetResource(app, resourceName);
         var endpoints = resource.Annotations.OfType<EndpointAnnotation>().ToList();
@@ -113,7 +117,8 @@ public static class DistributedApplicationHostingTestingExtensions
             ? endpoints.FirstOrDefault(e => e.UriScheme is "http" or "https")
             : endpoints.FirstOrDefault(e => e.Name == endpointName))
             ?? throw new ArgumentException($"Resource '{resourceName}' has no endpoint named '{endpointName ?? "http"}'.", nameof(endpointName));
-        return new Uri(endpoint.AllocatedEndpoint?.UriString ?? throw new InvalidOperationException($"The endpoint of '{resourceName}' is not allocated; start the application first."));
+        return new Uri(endpoint.AllocatedEndpoints.ElementAtOrDefault(replica)?.UriString
+            ?? throw new InvalidOperationException($"Replica {replica} of '{resourceName}' has no allocated endpoint; start the application first."));
     }
 
     public static ValueTask<string?> GetConnectionStringAsync(this DistributedApplication app, string resourceName, CancellationToken cancellationToken = default) =>

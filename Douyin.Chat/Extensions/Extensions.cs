@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
 namespace Microsoft.Extensions.Hosting;
 
 internal static class Extensions
@@ -7,8 +10,29 @@ internal static class Extensions
         builder.AddDouyinApi();
         builder.AddTokenAuthentication();
 
+        builder.AddNpgsqlDbContext<ChatDbContext>(ResourceNames.ChatDb, configureDbContextOptions: options =>
+            // Migrations are written by hand (the EF design-time package is not in our registry), so there is no
+            // model snapshot to compare with; MigrationSchemaTests checks the migrated schema against the model instead.
+            options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+        builder.Services.AddMigration<ChatDbContext>();
+
         builder.AddRedisClient(ResourceNames.Cache);
         builder.AddRabbitMQClient(ResourceNames.Messaging);
         builder.AddIdGenerator();
+        builder.AddWordFilter();
+        builder.AddUserCardsClient();
+
+        // The hub speaks the API's JSON (snake_case), so a pushed message looks like one from /douyin/message/chat/.
+        // Ids exceed JavaScript's exact integers (2^53), so JavaScript clients may pass them as strings.
+        builder.Services.AddSignalR().AddJsonProtocol(o =>
+        {
+            DouyinApi.Configure(o.PayloadSerializerOptions);
+            o.PayloadSerializerOptions.NumberHandling = JsonNumberHandling.AllowReadingFromString;
+        });
+        builder.Services.AddSingleton<MessageFanOut>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MessageFanOut>());
+
+        builder.Services.AddOptions<MessageOptions>().BindConfiguration(MessageOptions.SectionName);
+        builder.Services.AddScoped<MessageService>();
     }
 }

@@ -44,14 +44,24 @@ namespace Douyin.ServiceDefaults.Api
 
     /// <summary>
     /// On the public API an unexpected failure is still an envelope (HTTP 200, no stack trace, a trace id to find it);
-    /// elsewhere the framework's problem details answer.
+    /// elsewhere problem details answer: 400 for a request the framework could not read, the framework's 500 otherwise.
     /// </summary>
     internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
         {
-            if (!DouyinApi.IsApiPath(context.Request.Path) || context.Response.HasStarted)
+            if (context.Response.HasStarted)
             {
+                return false;
+            }
+            if (!DouyinApi.IsApiPath(context.Request.Path))
+            {
+                // A malformed body of an internal endpoint is the caller's mistake (400), not ours (500).
+                if (exception is BadHttpRequestException badRequest)
+                {
+                    await Results.Problem(statusCode: badRequest.StatusCode, detail: badRequest.Message).ExecuteAsync(context);
+                    return true;
+                }
                 return false;
             }
 

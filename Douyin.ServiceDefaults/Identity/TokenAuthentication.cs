@@ -13,9 +13,11 @@ using Microsoft.Extensions.Options;
 namespace Douyin.ServiceDefaults.Identity
 {
     /// <summary>
-    /// Authenticates the API's <c>token</c> (query, url-encoded form or bearer header) with <see cref="TokenService"/>.
-    /// A challenge answers with the envelope (HTTP 200, status 401), which is all the mobile client reads.
-    /// Anonymous callers pass through, so endpoints where the token is optional simply see no user.
+    /// Authenticates the API's <c>token</c> (query, url-encoded form or bearer header) with <see cref="TokenService"/>,
+    /// and on hub paths also SignalR's <c>access_token</c> query parameter (browsers cannot set headers on a WebSocket).
+    /// On the API a challenge answers with the envelope (HTTP 200, status 401), which is all the mobile client reads;
+    /// elsewhere (hubs) with a real 401 and problem details. Anonymous callers pass through, so endpoints where the
+    /// token is optional simply see no user.
     /// </summary>
     public sealed class TokenAuthenticationHandler(
         IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TokenService tokens)
@@ -23,10 +25,14 @@ namespace Douyin.ServiceDefaults.Identity
     {
         public const string SchemeName = "DouyinToken";
 
+        /// <summary>Where SignalR hubs are mapped; only there is <c>access_token</c> read from the query string.</summary>
+        public const string HubPathPrefix = "/hubs";
+
         protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
         {
             var parameters = await ApiParameters.BindAsync(Context, null!);
-            var token = parameters!.Token;
+            var token = parameters!.Token
+                ?? (Request.Path.StartsWithSegments(HubPathPrefix) ? Request.Query["access_token"].FirstOrDefault() : null);
             if (string.IsNullOrEmpty(token))
             {
                 return AuthenticateResult.NoResult();
@@ -44,7 +50,12 @@ namespace Douyin.ServiceDefaults.Identity
         {
             var result = await Context.AuthenticateAsync(SchemeName);
             var message = result.None ? "A token is required: log in first." : "The token is invalid or expired: log in again.";
-            await DouyinApi.WriteEnvelopeAsync(Context, ApiStatus.Unauthorized, message);
+            if (DouyinApi.IsApiPath(Request.Path))
+            {
+                await DouyinApi.WriteEnvelopeAsync(Context, ApiStatus.Unauthorized, message);
+                return;
+            }
+            await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: message).ExecuteAsync(Context);
         }
     }
 }

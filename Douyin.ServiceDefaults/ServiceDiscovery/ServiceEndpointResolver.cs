@@ -27,13 +27,20 @@ public sealed class ServiceEndpointResolver
         uri.Scheme.Contains('+') || (uri.HostNameType == UriHostNameType.Dns && !uri.Host.Contains('.') && !uri.IsLoopback);
 
     /// <summary>Returns the base URI (scheme, host, port) of one endpoint of the service named by <paramref name="logical"/>.</summary>
-    public Uri Resolve(Uri logical)
+    public Uri Resolve(Uri logical) => GetResolution(logical).Next();
+
+    /// <summary>
+    /// Like <see cref="Resolve(Uri)"/>, but always the same endpoint for the same <paramref name="affinityKey"/> (while
+    /// the endpoints stay the same), in every process: for connections whose requests must reach one replica.
+    /// </summary>
+    public Uri Resolve(Uri logical, string affinityKey) => GetResolution(logical).Pick(affinityKey);
+
+    Resolution GetResolution(Uri logical)
     {
         var (service, endpointName) = ParseHost(logical.Host);
         var schemes = logical.Scheme.Split('+', StringSplitOptions.RemoveEmptyEntries);
         var key = (service, endpointName is null ? string.Join('+', schemes) : "_" + endpointName);
-        var resolution = _cache.GetOrAdd(key, _ => Load(service, endpointName, schemes));
-        return resolution.Next();
+        return _cache.GetOrAdd(key, _ => Load(service, endpointName, schemes));
     }
 
     /// <summary>Rewrites a logical request URI to a concrete one, keeping path and query.</summary>
@@ -111,5 +118,16 @@ public sealed class ServiceEndpointResolver
         public Uri Next() => endpoints.Length == 1
             ? endpoints[0]
             : endpoints[(int)((uint)Interlocked.Increment(ref _next) % (uint)endpoints.Length)];
+
+        // FNV-1a rather than string.GetHashCode, which differs between processes (and so between gateway replicas).
+        public Uri Pick(string affinityKey)
+        {
+            var hash = 2166136261u;
+            foreach (var c in affinityKey)
+            {
+                hash = (hash ^ c) * 16777619u;
+            }
+            return endpoints[(int)(hash % (uint)endpoints.Length)];
+        }
     }
 }

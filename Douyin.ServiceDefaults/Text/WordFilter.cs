@@ -117,7 +117,8 @@ namespace Microsoft.Extensions.Hosting
         public static IHostApplicationBuilder AddWordFilter(this IHostApplicationBuilder builder)
         {
             builder.Services.AddOptions<WordFilterOptions>().BindConfiguration(WordFilterOptions.SectionName);
-            builder.Services.AddSingleton<WordFilter>();
+            // A factory: the container could also satisfy the list constructor (with no words) and calls the two ambiguous.
+            builder.Services.AddSingleton(sp => new WordFilter(sp.GetRequiredService<IOptions<WordFilterOptions>>()));
             return builder;
         }
     }

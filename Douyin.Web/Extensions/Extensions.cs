@@ -11,6 +11,7 @@ internal static class Extensions
         builder.AddEdgeRateLimiting();
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
         builder.Services.AddSingleton<HttpForwarder>();
+        builder.Services.AddSingleton<WebSocketForwarder>();
 
         builder.AddAzureBlobServiceClient(ResourceNames.Blobs);
         builder.Services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.SectionName);

@@ -17,6 +17,16 @@ public static class GatewayRoutes
         ("/douyin/message", ResourceNames.Chat),
     ];
 
+    /// <summary>
+    /// SignalR hubs (Douyin.Chat's ChatHub.Path). A connection's negotiate, its WebSocket and any fallback transport
+    /// requests must reach the replica that holds it, so the replica is chosen by the caller's access token, which
+    /// each of those requests carries; HTTP requests are forwarded as usual and WebSockets proxied frame by frame.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Prefix, string Service)> HubRoutes =
+    [
+        ("/hubs/chat", ResourceNames.Chat),
+    ];
+
     /// <summary>The one path with a large body.</summary>
     public const string UploadPath = "/douyin/publish/action";
 
@@ -34,8 +44,19 @@ public static class GatewayRoutes
             app.Map(prefix, forward).WithTags("Gateway").WithDisplayName($"{prefix} -> {service}");
             app.Map(prefix + "/{**rest}", forward).WithTags("Gateway").WithDisplayName($"{prefix}/* -> {service}");
         }
+        foreach (var (prefix, service) in HubRoutes)
+        {
+            var destination = new Uri($"http://{service}");
+            RequestDelegate forward = context => forwarder.ForwardAsync(context, destination, AffinityKey(context.Request));
+            app.Map(prefix, forward).WithTags("Gateway").WithDisplayName($"{prefix} -> {service} (hub)");
+            app.Map(prefix + "/{**rest}", forward).WithTags("Gateway").WithDisplayName($"{prefix}/* -> {service} (hub)");
+        }
         return app;
     }
+
+    // Browsers put the token in the query (they cannot set WebSocket headers); other clients send a bearer header.
+    static string AffinityKey(HttpRequest request) =>
+        request.Query["access_token"].FirstOrDefault() ?? ApiParameters.BearerToken(request) ?? "";
 
     /// <summary>Raises Kestrel's body limit to the upload limit for this request, and refuses a declared oversize body unread.</summary>
     static Task ForwardUploadAsync(HttpContext context, HttpForwarder forwarder, long maxUploadBytes)

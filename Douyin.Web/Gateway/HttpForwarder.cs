@@ -8,7 +8,8 @@ namespace Douyin.Web.Gateway;
 /// Streams a request to the owning service and its answer back, the part of YARP's IHttpForwarder we need
 /// (Yarp.ReverseProxy cannot be restored from our registry). Like YARP it never retries (a forwarded POST
 /// may not be safe to repeat), drops hop-by-hop headers, and adds X-Forwarded-* so services see the client's
-/// origin. Replicas are picked round-robin by service discovery.
+/// origin. Replicas are picked round-robin by service discovery, or by an affinity key where requests of one
+/// connection must reach the same replica. WebSocket requests are handed to <see cref="WebSocketForwarder"/>.
 /// </summary>
 public sealed class HttpForwarder : IDisposable
 {
@@ -26,11 +27,13 @@ public sealed class HttpForwarder : IDisposable
 
     readonly HttpMessageInvoker _invoker;
     readonly ServiceEndpointResolver _resolver;
+    readonly WebSocketForwarder _webSockets;
     readonly ILogger<HttpForwarder> _logger;
 
-    public HttpForwarder(ServiceEndpointResolver resolver, IOptions<GatewayOptions> options, ILogger<HttpForwarder> logger)
+    public HttpForwarder(ServiceEndpointResolver resolver, WebSocketForwarder webSockets, IOptions<GatewayOptions> options, ILogger<HttpForwarder> logger)
     {
         _resolver = resolver;
+        _webSockets = webSockets;
         _logger = logger;
         // YARP's handler settings: no proxy, redirects, cookies or decompression; the client sees what the service sent.
         _invoker = new HttpMessageInvoker(new SocketsHttpHandler
@@ -46,17 +49,23 @@ public sealed class HttpForwarder : IDisposable
         });
     }
 
-    public async Task ForwardAsync(HttpContext context, Uri service)
+    public async Task ForwardAsync(HttpContext context, Uri service, string? affinityKey = null)
     {
         Uri upstream;
         try
         {
-            upstream = _resolver.Resolve(service);
+            upstream = affinityKey is null ? _resolver.Resolve(service) : _resolver.Resolve(service, affinityKey);
         }
         catch (InvalidOperationException ex)
         {
             _logger.LogError(ex, "No endpoint for {Service}", service.Host);
             await FailAsync(context, service.Host);
+            return;
+        }
+
+        if (context.WebSockets.IsWebSocketRequest)
+        {
+            await _webSockets.ForwardAsync(context, upstream);
             return;
         }
 

@@ -17,18 +17,30 @@ public sealed class DouyinAppFixture : IAsyncLifetime
     /// <summary>A client of the public edge, as the mobile client sees it.</summary>
     public HttpClient Web { get; private set; } = null!;
 
+    /// <summary>The word Chat masks in these tests (the app ships no list of its own).</summary>
+    public const string BannedWord = "darn";
+
+    /// <summary>Chat runs as two replicas, so that tests see a message pushed from one replica reach a client of the other.</summary>
+    public const int ChatReplicas = 2;
+
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Douyin_AppHost>([], timeout.Token);
         // Every test calls from one address, faster than any person: the edge's limits are tested on their own (Edge/).
-        var web = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "web");
-        builder.CreateResourceBuilder(web).WithEnvironment("RateLimiting__Enabled", "false");
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "web"))
+            .WithEnvironment("RateLimiting__Enabled", "false");
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "chat"))
+            .WithReplicas(ChatReplicas)
+            .WithEnvironment("WordFilter__BannedWords__0", BannedWord);
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
         Web = _app.CreateHttpClient("web");
     }
+
+    /// <summary>The base address of one Chat replica, to reach it past the gateway's choice.</summary>
+    public Uri ChatReplica(int replica) => App.GetEndpoint("chat", replica);
 
     public async Task DisposeAsync()
     {

@@ -105,7 +105,7 @@ public sealed class FriendsAndConcurrencyTests(DouyinAppFixture fixture)
         }
     }
 
-    [Fact(Skip = "Needs Chat's POST /internal/messages/latest (the Chat issue implements Douyin.ServiceDefaults/Messages' contract)")]
+    [Fact]
     public async Task TheFriendListShowsTheLatestMessageAndWhoSentIt()
     {
         var (meId, me) = await _web.RegisterAsync();

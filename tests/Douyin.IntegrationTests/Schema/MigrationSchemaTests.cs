@@ -1,5 +1,6 @@
 using Aspire.Hosting.Testing;
 using Douyin.IntegrationTests.Infrastructure;
+using Douyin.Chat.Infrastructure;
 using Douyin.Feed.Infrastructure;
 using Douyin.Social.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -20,6 +21,9 @@ public sealed class MigrationSchemaTests(DouyinAppFixture fixture)
 
     [Fact]
     public Task FeedDatabaseMatchesItsModel() => AssertSchemaMatchesAsync<FeedDbContext>("feeddb", o => new FeedDbContext(o));
+
+    [Fact]
+    public Task ChatDatabaseMatchesItsModel() => AssertSchemaMatchesAsync<ChatDbContext>("chatdb", o => new ChatDbContext(o));
 
     async Task AssertSchemaMatchesAsync<TContext>(string database, Func<DbContextOptions<TContext>, TContext> create) where TContext : DbContext
     {

@@ -53,6 +53,21 @@ public sealed class ServiceEndpointResolverTests
     }
 
     [Fact]
+    public void AnAffinityKeyAlwaysPicksTheSameReplicaInEveryResolver()
+    {
+        (string, string)[] settings = [("services:chat:http:0", "http://localhost:1"), ("services:chat:http:1", "http://localhost:2"), ("services:chat:http:2", "http://localhost:3")];
+        var first = Resolver(settings);
+        var second = Resolver(settings);
+        var keys = Enumerable.Range(0, 60).Select(i => $"token-{i}").ToList();
+
+        var picks = keys.Select(k => first.Resolve(new Uri("http://chat"), k).Port).ToList();
+
+        Assert.Equal(picks, keys.Select(k => first.Resolve(new Uri("http://chat"), k).Port));
+        Assert.Equal(picks, keys.Select(k => second.Resolve(new Uri("http://chat"), k).Port));
+        Assert.Equal([1, 2, 3], picks.Distinct().Order()); // and the keys spread over all replicas
+    }
+
+    [Fact]
     public void AMissingServiceNamesTheVariableToSet()
     {
         var error = Assert.Throws<InvalidOperationException>(() => Resolver().Resolve(new Uri("http://social")));
