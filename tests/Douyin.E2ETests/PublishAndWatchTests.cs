@@ -18,7 +18,6 @@ public sealed class PublishAndWatchTests(DouyinAppFixture app, BrowserFixture br
 
         var username = DouyinClient.UniqueName("pub");
         await page.SignUpAsync(username);
-        await page.ScreenshotAsync("login-profile");
 
         // Slow the upload down so the progress bar is seen moving, as on a phone's uplink.
         var devtools = await context.NewCDPSessionAsync(page);
@@ -44,7 +43,9 @@ public sealed class PublishAndWatchTests(DouyinAppFixture app, BrowserFixture br
         await page.ScreenshotAsync("feed");
 
         // A tap unmutes (autoplay had to start muted).
-        await first.GetByRole(AriaRole.Button, new() { Name = "Tap to unmute" }).ClickAsync();
+        var unmute = first.GetByRole(AriaRole.Button, new() { Name = "Tap to unmute" });
+        await unmute.ClickAsync();
+        await Expect(unmute).ToBeHiddenAsync();
         Assert.False(await first.Locator("video").EvaluateAsync<bool>("video => video.muted"));
     }
 
@@ -58,6 +59,7 @@ public sealed class PublishAndWatchTests(DouyinAppFixture app, BrowserFixture br
         await page.StartPublishAsync("not a video", "notes.mp4", "video/mp4", TestMedia.Text());
 
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Not published:");
+        await Expect(page.Locator(".upload-progress")).ToBeHiddenAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/publish$"));
         await page.ScreenshotAsync("publish-refused");
     }

@@ -30,7 +30,8 @@ document.getElementById("app")!.append(view, h("nav", { class: "tabbar", "aria-l
 
 startRouter(view, (path) => {
   for (const tab of tabs) {
-    const here = tab.pathname === path || (tab.pathname === "/me" && path.startsWith("/users/"));
+    const section = tab.pathname === "/me" ? "/users" : tab.pathname;
+    const here = path === section || (section !== "/" && path.startsWith(section + "/"));
     tab.toggleAttribute("aria-current", here);
   }
 });

@@ -7,7 +7,7 @@ namespace Douyin.E2ETests.Infrastructure;
 /// <summary>What a person does with the client, step by step, through its screens only.</summary>
 public static partial class ClientSteps
 {
-    /// <summary>Screenshots go to DOUYIN_SCREENSHOTS when set (docs/screenshots for the docs), else beside the tests.</summary>
+    /// <summary>Screenshots go to DOUYIN_SCREENSHOTS when set (an absolute path: tests run in their output folder), else beside the tests.</summary>
     static readonly string s_screenshots = Environment.GetEnvironmentVariable("DOUYIN_SCREENSHOTS") is { Length: > 0 } configured
         ? Path.GetFullPath(configured)
         : Path.Combine(AppContext.BaseDirectory, "screenshots");
