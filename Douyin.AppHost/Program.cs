@@ -1,7 +1,13 @@
+using Microsoft.Extensions.Configuration;
+
 var builder = DistributedApplication.CreateBuilder(args);
 
 // HS256 wants a key of at least 32 bytes; the default password length (22) is too short.
 var jwtKey = builder.AddParameter(ResourceNames.JwtKey, new GenerateParameterDefault { MinLength = 64, Special = false }, secret: true, persist: true);
+
+// Feed, Social and Chat are stateless and scale out. The local run starts one of each (Replicas=2 to try more);
+// a published deployment starts with two, so one pod can fail or roll without an outage.
+var replicas = builder.Configuration.GetValue("Replicas", builder.ExecutionContext.IsPublishMode ? 2 : 1);
 
 var postgres = builder.AddPostgres(ResourceNames.Postgres).WithDataVolume();
 var feedDb = postgres.AddDatabase(ResourceNames.FeedDb);
@@ -15,12 +21,14 @@ var blobs = builder.AddAzureStorage(ResourceNames.Storage)
     .AddBlobs(ResourceNames.Blobs);
 
 var social = builder.AddProject<Projects.Douyin_Social>(ResourceNames.Social)
+    .WithReplicas(replicas)
     .WithReference(socialDb).WithReference(cache).WithReference(messaging)
     .WithEnvironment("Jwt__Key", jwtKey)
     .WithHttpHealthCheck("/health")
     .WaitFor(socialDb).WaitFor(cache).WaitFor(messaging);
 
 var chat = builder.AddProject<Projects.Douyin_Chat>(ResourceNames.Chat)
+    .WithReplicas(replicas)
     .WithReference(chatDb).WithReference(cache).WithReference(messaging)
     .WithReference(social)
     .WithEnvironment("Jwt__Key", jwtKey)
@@ -31,6 +39,7 @@ var chat = builder.AddProject<Projects.Douyin_Chat>(ResourceNames.Chat)
 social.WithReference(chat);
 
 var feed = builder.AddProject<Projects.Douyin_Feed>(ResourceNames.Feed)
+    .WithReplicas(replicas)
     .WithReference(feedDb).WithReference(cache).WithReference(messaging).WithReference(blobs)
     .WithReference(social)
     .WithEnvironment("Jwt__Key", jwtKey)

@@ -10,6 +10,10 @@ log=$(mktemp)
 dotnet test Douyin.sln --nologo -c Release "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
+# The integration tests once more with two replicas of Feed, Social and Chat, as a deployment runs them.
+DOUYIN_TEST_REPLICAS=2 dotnet test tests/Douyin.IntegrationTests --nologo -c Release --no-build "$@" 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
 # dotnet test prints one summary per test assembly; add them up.
 read -r passed failed skipped < <(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' |
   awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')

@@ -62,7 +62,17 @@ public sealed class ConnectionStringRedirectAnnotation(IResourceWithConnectionSt
     public IResourceWithConnectionString Resource { get; } = resource;
 }
 
-public class ContainerResource(string name) : Resource(name), IResourceWithEnvironment, IResourceWithArgs, IResourceWithEndpoints, IResourceWithWaitSupport;
+public class ContainerResource(string name) : Resource(name), IResourceWithEnvironment, IResourceWithArgs, IResourceWithEndpoints, IResourceWithWaitSupport
+{
+    /// <summary>Overrides the image's entrypoint. Only publishers use it: run mode starts a local process instead of the image.</summary>
+    public string? Entrypoint { get; set; }
+}
+
+/// <summary>Arguments of a container (Aspire's <c>WithArgs</c>); like <see cref="ContainerResource.Entrypoint"/>, used by publishers only.</summary>
+public sealed class CommandLineArgsAnnotation(IReadOnlyList<string> args) : IResourceAnnotation
+{
+    public IReadOnlyList<string> Args { get; } = args;
+}
 
 public sealed class ContainerImageAnnotation : IResourceAnnotation
 {

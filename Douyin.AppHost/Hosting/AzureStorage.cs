@@ -59,8 +59,16 @@ namespace Aspire.Hosting
         public static IResourceBuilder<AzureStorageEmulatorResource> WithDataVolume(this IResourceBuilder<AzureStorageEmulatorResource> builder, string? name = null, bool isReadOnly = false) =>
             builder.WithAnnotation(new ContainerMountAnnotation(name ?? VolumeName.Generate(builder, "data"), "/data", ContainerMountType.Volume, isReadOnly));
 
-        public static IResourceBuilder<AzureBlobStorageResource> AddBlobs(this IResourceBuilder<AzureStorageResource> builder, string name) =>
-            builder.ApplicationBuilder.AddResource(new AzureBlobStorageResource(name, builder.Resource));
+        public static IResourceBuilder<AzureBlobStorageResource> AddBlobs(this IResourceBuilder<AzureStorageResource> builder, string name)
+        {
+            var blobs = new AzureBlobStorageResource(name, builder.Resource);
+            // No emulator in a deployment and no provisioning here: the deployer supplies a connection string (aspire-manifest.md §6).
+            if (!builder.Resource.IsEmulator)
+            {
+                blobs.Annotations.Add(new ConnectionStringRedirectAnnotation(ParameterResourceBuilderExtensions.CreateConnectionStringParameter(builder.ApplicationBuilder, name)));
+            }
+            return builder.ApplicationBuilder.AddResource(blobs);
+        }
     }
 
     /// <summary>Azurite's blob service from the repository's node_modules (package.json pins it).</summary>

@@ -74,7 +74,8 @@ public sealed class DistributedApplicationBuilder : IDistributedApplicationBuild
 
     public DistributedApplicationBuilder(DistributedApplicationOptions options)
     {
-        var args = options.Args ?? [];
+        // `dotnet run -- --publisher manifest` passes no `--`, but a direct `dotnet Douyin.AppHost.dll -- …` does.
+        var args = (options.Args ?? []).Where(a => a != "--").ToArray();
         // Under the testing builder the entry assembly is the test host, so the hook names the AppHost.
         AppHostAssembly = options.Assembly ?? Hook.Value?.AppHostAssembly ?? Assembly.GetEntryAssembly();
         AppHostDirectory = AppHostAssembly?.GetCustomAttributes<AssemblyMetadataAttribute>()
@@ -86,9 +87,17 @@ public sealed class DistributedApplicationBuilder : IDistributedApplicationBuild
             ContentRootPath = AppHostDirectory,
             ApplicationName = AppHostAssembly?.GetName().Name,
         });
+        // Aspire's publishing switches, as azd passes them.
+        _innerBuilder.Configuration.AddCommandLine(args, new Dictionary<string, string>
+        {
+            ["--publisher"] = "Publishing:Publisher",
+            ["--output-path"] = "Publishing:OutputPath",
+            ["--operation"] = "AppHost:Operation",
+        });
         // Stopping children in order (projects, then servers) needs more than the default 30 s in the worst case.
         _innerBuilder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
-        ExecutionContext = new(IsPublishRequested(args) ? DistributedApplicationOperation.Publish : DistributedApplicationOperation.Run);
+        var publish = Configuration["Publishing:Publisher"] is { Length: > 0 } || string.Equals(Configuration["AppHost:Operation"], "publish", StringComparison.OrdinalIgnoreCase);
+        ExecutionContext = new(publish ? DistributedApplicationOperation.Publish : DistributedApplicationOperation.Run);
         Hook.Value?.OnCreated(this);
     }
 
@@ -134,13 +143,10 @@ public sealed class DistributedApplicationBuilder : IDistributedApplicationBuild
         _innerBuilder.Services.AddSingleton<ResourceCommandService>();
         _innerBuilder.Services.AddSingleton<ResourceConsole>();
         _innerBuilder.Services.AddSingleton<Orchestrator>();
+        _innerBuilder.Services.AddSingleton<Publishing.Publisher>();
         _innerBuilder.Services.AddHostedService(sp => sp.GetRequiredService<Orchestrator>());
         return new DistributedApplication(_innerBuilder.Build());
     }
-
-    // azd runs `dotnet run -- --publisher manifest --output-path x` (and sometimes without `--`).
-    private static bool IsPublishRequested(string[] args) =>
-        args.Any(a => a is "--publisher" or "--operation" && args.SkipWhile(x => x != a).Skip(1).FirstOrDefault() is "manifest" or "publish");
 }
 
 internal interface IBuilderHook

@@ -18,21 +18,21 @@ public sealed class DistributedApplication(IHost host) : IHost, IAsyncDisposable
     public ResourceNotificationService ResourceNotifications => Services.GetRequiredService<ResourceNotificationService>();
     public ResourceCommandService ResourceCommands => Services.GetRequiredService<ResourceCommandService>();
 
-    public Task StartAsync(CancellationToken cancellationToken = default)
-    {
-        if (Services.GetRequiredService<DistributedApplicationExecutionContext>().IsPublishMode)
-        {
-            throw new NotSupportedException("Publishing (--publisher manifest) is not implemented by this AppHost yet.");
-        }
-        return host.StartAsync(cancellationToken);
-    }
+    private bool IsPublishMode => Services.GetRequiredService<DistributedApplicationExecutionContext>().IsPublishMode;
+
+    /// <summary>Run mode starts the resources; publish mode writes the deployment description and starts nothing.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default) =>
+        IsPublishMode ? Services.GetRequiredService<Publishing.Publisher>().PublishAsync(cancellationToken) : host.StartAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken = default) => host.StopAsync(cancellationToken);
 
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         await StartAsync(cancellationToken);
-        await host.WaitForShutdownAsync(cancellationToken);
+        if (!IsPublishMode)
+        {
+            await host.WaitForShutdownAsync(cancellationToken);
+        }
     }
 
     public void Run() => RunAsync().GetAwaiter().GetResult();

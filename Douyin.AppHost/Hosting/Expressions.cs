@@ -47,6 +47,9 @@ public sealed class ReferenceExpression : IManifestExpressionProvider, IValuePro
         return Substitute(Format, i => values[i], unescapeBraces: true);
     }
 
+    /// <summary>The expression with each hole replaced by <paramref name="resolve"/>'s text (how a publisher resolves it for its target).</summary>
+    internal string Render(Func<IValueProvider, string> resolve) => Substitute(Format, i => resolve(ValueProviders[i]), unescapeBraces: true);
+
     public static ReferenceExpression Create(in ExpressionInterpolatedStringHandler handler) => handler.GetExpression();
 
     public override string ToString() => ValueExpression;

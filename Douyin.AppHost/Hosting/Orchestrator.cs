@@ -139,14 +139,7 @@ internal sealed class Orchestrator(
             {
                 return;
             }
-            foreach (var service in model.Resources.SelectMany(r => r.Annotations.OfType<LocalServiceAnnotation>()).Select(a => a.Service).ToList())
-            {
-                service.Initialize(builder);
-                if (service.UseExisting())
-                {
-                    _existing.Add(service.Resource);
-                }
-            }
+            _existing.UnionWith(LocalService.UseExistingServers(model, builder));
             // Aspire's switch for tests: ignore fixed ports so parallel runs (and a busy 8080) do not clash.
             var randomize = Configuration.GetValue<bool>("DcpPublisher:RandomizePorts");
             foreach (var resource in model.Resources)

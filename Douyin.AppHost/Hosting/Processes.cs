@@ -32,6 +32,21 @@ internal abstract class LocalService
 
     public virtual Task OnStoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Applies the AppHost's <c>ConnectionStrings:*</c> to every local service; returns the resources that an existing server replaces.</summary>
+    public static IEnumerable<IResource> UseExistingServers(DistributedApplicationModel model, IDistributedApplicationBuilder builder)
+    {
+        var existing = new List<IResource>();
+        foreach (var service in model.Resources.SelectMany(r => r.Annotations.OfType<LocalServiceAnnotation>()).Select(a => a.Service).ToList())
+        {
+            service.Initialize(builder);
+            if (service.UseExisting())
+            {
+                existing.Add(service.Resource);
+            }
+        }
+        return existing;
+    }
+
     protected bool RedirectToConfiguration(IResourceWithConnectionString resource, string connectionName)
     {
         if (Builder.Configuration.GetConnectionStringValue(connectionName) is null)

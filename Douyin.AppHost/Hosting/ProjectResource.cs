@@ -20,7 +20,13 @@ namespace Aspire.Hosting
             var project = new ProjectResource(name);
             project.Annotations.Add(metadata);
 
-            if (LaunchProfile.Select(metadata.ProjectPath, builder.Configuration["DOTNET_LAUNCH_PROFILE"]) is { } launchProfile)
+            // Publish mode ignores launch profiles, as Aspire does: a deployed project has http and https, with ports left to the target.
+            if (builder.ExecutionContext.IsPublishMode)
+            {
+                project.Annotations.Add(new EndpointAnnotation("http", "http"));
+                project.Annotations.Add(new EndpointAnnotation("https", "https"));
+            }
+            else if (LaunchProfile.Select(metadata.ProjectPath, builder.Configuration["DOTNET_LAUNCH_PROFILE"]) is { } launchProfile)
             {
                 project.Annotations.Add(launchProfile);
                 foreach (var url in launchProfile.ApplicationUrls)

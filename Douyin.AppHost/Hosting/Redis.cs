@@ -35,6 +35,9 @@ namespace Aspire.Hosting
             redis.Annotations.Add(new ContainerImageAnnotation { Registry = "docker.io", Image = "library/redis", Tag = "8.2" });
             redis.Annotations.Add(new EndpointAnnotation(RedisResource.PrimaryEndpointName, "tcp", port, targetPort: 6379));
             redis.Annotations.Add(new EnvironmentAnnotation("REDIS_PASSWORD", passwordParameter));
+            // The redis image has no password variable of its own: Aspire passes it through a shell, the same way.
+            redis.Entrypoint = "/bin/sh";
+            redis.Annotations.Add(new CommandLineArgsAnnotation(["-c", "redis-server --requirepass $REDIS_PASSWORD"]));
             redis.Annotations.Add(new LocalServiceAnnotation(new RedisLocalService(redis)));
             if (password is null)
             {

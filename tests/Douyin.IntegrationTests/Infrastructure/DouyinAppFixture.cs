@@ -26,7 +26,7 @@ public sealed class DouyinAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Douyin_AppHost>([], timeout.Token);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Douyin_AppHost>(AppHostArguments(), timeout.Token);
         // Every test calls from one address, faster than any person: the edge's limits are tested on their own (Edge/).
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "web"))
             .WithEnvironment("RateLimiting__Enabled", "false");
@@ -41,6 +41,10 @@ public sealed class DouyinAppFixture : IAsyncLifetime
 
     /// <summary>The base address of one Chat replica, to reach it past the gateway's choice.</summary>
     public Uri ChatReplica(int replica) => App.GetEndpoint("chat", replica);
+
+    /// <summary>DOUYIN_TEST_REPLICAS=n runs n replicas of Feed and Social (the AppHost's Replicas setting), as eng/test.sh does once; Chat always runs two.</summary>
+    static string[] AppHostArguments() =>
+        Environment.GetEnvironmentVariable("DOUYIN_TEST_REPLICAS") is { Length: > 0 } replicas ? [$"--Replicas={replicas}"] : [];
 
     public async Task DisposeAsync()
     {

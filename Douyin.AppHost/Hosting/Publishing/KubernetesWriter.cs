@@ -1,0 +1,372 @@
+using System.Globalization;
+using System.Text;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Configuration;
+using YamlDotNet.Serialization;
+
+namespace Aspire.Hosting.Publishing;
+
+/// <summary>
+/// Writes plain Kubernetes YAML for kustomize (<c>kubectl apply -k</c>): per project a Deployment, a Service and, when configured,
+/// a HorizontalPodAutoscaler and an Ingress; per backing container a StatefulSet and a Service; one OTLP ConfigMap. Expressions
+/// resolve to in-cluster values (<c>{feed.bindings.http.url}</c> → <c>http://feed:8080</c>); any value with a secret part is a
+/// <c>secretKeyRef</c> into the <c>douyin-secrets</c> Secret, which the operator creates (the generated README.md says how).
+/// </summary>
+internal sealed class KubernetesWriter(Publisher publisher)
+{
+    public const string SecretName = "douyin-secrets";
+    public const string OtelConfigMapName = "douyin-otel";
+    // What .NET images listen on (HTTP_PORTS), and so what project Services expose.
+    private const int ProjectPort = 8080;
+    private static readonly ISerializer s_yaml = new SerializerBuilder().WithQuotingNecessaryStrings().DisableAliases().Build();
+
+    // Secret key → its value with ${INPUT} for each secret part; input → how to choose it (a generated default, or supplied).
+    private readonly SortedDictionary<string, string> _secretKeys = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, ParameterResource> _inputs = new(StringComparer.Ordinal);
+
+    public static async Task<string> WriteAsync(Publisher publisher, string outputDirectory, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(outputDirectory);
+        var writer = new KubernetesWriter(publisher);
+        var files = new List<string>();
+        async Task WriteAsync(string file, IEnumerable<object> objects)
+        {
+            await File.WriteAllTextAsync(Path.Combine(outputDirectory, file), string.Join("---\n", objects.Select(s_yaml.Serialize)), cancellationToken);
+            files.Add(file);
+        }
+
+        await WriteAsync("otel-config.yaml", [writer.OtelConfigMap()]);
+        foreach (var resource in publisher.Resources)
+        {
+            var objects = resource switch
+            {
+                ProjectResource project => writer.Project(project),
+                ContainerResource container when Publisher.SuppliedConnectionString(container) is null => writer.Backing(container),
+                // Parameters, databases and supplied (managed) services have no workload: their values live in the Secret.
+                _ => [],
+            };
+            if (objects.Count > 0)
+            {
+                await WriteAsync($"{resource.Name}.yaml", objects);
+            }
+        }
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "kustomization.yaml"), s_yaml.Serialize(new Dictionary<string, object>
+        {
+            ["apiVersion"] = "kustomize.config.k8s.io/v1beta1",
+            ["kind"] = "Kustomization",
+            ["resources"] = files,
+        }), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "README.md"), writer.SecretInstructions(), cancellationToken);
+        return outputDirectory;
+    }
+
+    private List<object> Project(ProjectResource project)
+    {
+        var name = project.Name;
+        var environment = new List<object>();
+        foreach (var (variable, value) in Publisher.ProjectEnvironment(project))
+        {
+            // TLS ends at the Ingress: inside the cluster services speak plain HTTP, so https addresses are left out.
+            if (value is not EndpointReference { Scheme: "https" })
+            {
+                environment.Add(EnvironmentVariable(variable, value));
+            }
+        }
+        environment.Add(EnvironmentVariable("OTEL_SERVICE_NAME", name));
+
+        var container = new Dictionary<string, object>
+        {
+            ["name"] = name,
+            ["image"] = publisher.ProjectImage(project),
+            ["ports"] = new[] { new Dictionary<string, object> { ["name"] = "http", ["containerPort"] = ProjectPort } },
+            ["env"] = environment,
+            ["envFrom"] = new[] { new Dictionary<string, object> { ["configMapRef"] = new Dictionary<string, object> { ["name"] = OtelConfigMapName } } },
+            ["resources"] = Resources("100m", "256Mi", "1", "512Mi"),
+        };
+        if (project.TryGetLastAnnotation<HttpHealthCheckAnnotation>(out var health))
+        {
+            // Ready once dependencies answer (/health); alive while the process is responsive (/alive). Startup allows for migrations.
+            container["startupProbe"] = HttpProbe("/alive", periodSeconds: 5, failureThreshold: 30);
+            container["readinessProbe"] = HttpProbe(health.Path, periodSeconds: 10, failureThreshold: 3);
+            container["livenessProbe"] = HttpProbe("/alive", periodSeconds: 10, failureThreshold: 3);
+        }
+        var objects = new List<object>
+        {
+            Workload("Deployment", name, project.GetReplicaCount(), container),
+            Service(name, [("http", ProjectPort)]),
+        };
+        if (publisher.Configuration.GetSection($"Publishing:Autoscale:{name}") is { } autoscale && autoscale.Exists())
+        {
+            objects.Add(Autoscaler(name, autoscale.GetValue("MinReplicas", project.GetReplicaCount()), autoscale.GetValue<int>("MaxReplicas"), autoscale.GetValue("CpuPercent", 70)));
+        }
+        if (project.Annotations.OfType<EndpointAnnotation>().Any(e => e.IsExternal))
+        {
+            objects.Add(Ingress(name));
+        }
+        return objects;
+    }
+
+    private List<object> Backing(ContainerResource resource)
+    {
+        var name = resource.Name;
+        var endpoints = resource.Annotations.OfType<EndpointAnnotation>().ToList();
+        var volumes = resource.Annotations.OfType<ContainerMountAnnotation>().Where(m => m.Type == ContainerMountType.Volume).ToList();
+        var container = new Dictionary<string, object>
+        {
+            ["name"] = name,
+            ["image"] = Publisher.ContainerImage(resource),
+        };
+        if (resource.Entrypoint is { } entrypoint)
+        {
+            container["command"] = new[] { entrypoint };
+        }
+        if (resource.TryGetLastAnnotation<CommandLineArgsAnnotation>(out var args))
+        {
+            container["args"] = args.Args;
+        }
+        container["ports"] = endpoints.Select(e => new Dictionary<string, object> { ["name"] = e.Name, ["containerPort"] = TargetPort(e) }).ToList();
+        container["env"] = resource.Annotations.OfType<EnvironmentAnnotation>().Select(e => EnvironmentVariable(e.Name, e.Value)).ToList();
+        container["readinessProbe"] = new Dictionary<string, object> { ["tcpSocket"] = new Dictionary<string, object> { ["port"] = endpoints[0].Name }, ["periodSeconds"] = 10 };
+        container["resources"] = Resources("250m", "256Mi", "1", "1Gi");
+        // A fresh volume's root holds lost+found, which initdb refuses: data goes one level down.
+        container["volumeMounts"] = volumes.Select((v, i) => new Dictionary<string, object> { ["name"] = $"data-{i}", ["mountPath"] = v.Target, ["subPath"] = "data", ["readOnly"] = v.IsReadOnly }).ToList();
+
+        var statefulSet = Workload("StatefulSet", name, 1, container);
+        var spec = (Dictionary<string, object>)statefulSet["spec"];
+        spec["serviceName"] = name;
+        spec["volumeClaimTemplates"] = volumes.Select((_, i) => new Dictionary<string, object>
+        {
+            ["metadata"] = new Dictionary<string, object> { ["name"] = $"data-{i}" },
+            ["spec"] = new Dictionary<string, object>
+            {
+                ["accessModes"] = new[] { "ReadWriteOnce" },
+                ["resources"] = new Dictionary<string, object> { ["requests"] = new Dictionary<string, object> { ["storage"] = "8Gi" } },
+            },
+        }).ToList();
+        return [statefulSet, Service(name, [.. endpoints.Select(e => (e.Name, TargetPort(e)))])];
+    }
+
+    private Dictionary<string, object> EnvironmentVariable(string name, object value)
+    {
+        var secretParts = new List<string>();
+        var text = Resolve(value, secretParts);
+        if (secretParts.Count == 0)
+        {
+            return new() { ["name"] = name, ["value"] = text };
+        }
+        // The Secret holds whole values, keyed by the resource or parameter they belong to (feeddb, jwt-key, pg-password, …).
+        var key = value is IResource resource ? resource.Name
+            : throw new DistributedApplicationException($"'{name}' mixes text with secrets; only a whole connection string or parameter can come from the Secret.");
+        _secretKeys[key] = text;
+        return new()
+        {
+            ["name"] = name,
+            ["valueFrom"] = new Dictionary<string, object> { ["secretKeyRef"] = new Dictionary<string, object> { ["name"] = SecretName, ["key"] = key } },
+        };
+    }
+
+    // The in-cluster value of a model value; secret parts become ${INPUT} placeholders and are reported in secretParts.
+    private string Resolve(object value, List<string> secretParts) => value switch
+    {
+        string literal => literal,
+        ReferenceExpression expression => expression.Render(v => Resolve(v, secretParts)),
+        IResource supplied when Publisher.SuppliedConnectionString(supplied) is { } parameter => Input(parameter, secretParts),
+        // Every parameter is operator input, so the Secret holds them all.
+        ParameterResource parameter => Input(parameter, secretParts),
+        IResourceWithConnectionString connectionString => Resolve(connectionString.ConnectionStringExpression, secretParts),
+        EndpointReference endpoint => Resolve(endpoint.Property(EndpointProperty.Url), secretParts),
+        EndpointReferenceExpression property => EndpointValue(property),
+        _ => throw new DistributedApplicationException($"The Kubernetes publisher cannot resolve a value of type {value.GetType().Name}."),
+    };
+
+    private string Input(ParameterResource parameter, List<string> secretParts)
+    {
+        secretParts.Add(parameter.Name);
+        _inputs[parameter.Name] = parameter;
+        return $"${{{InputName(parameter)}}}";
+    }
+
+    // Services are named after resources and expose the target port, so host = resource name and port = target port.
+    private static string EndpointValue(EndpointReferenceExpression expression)
+    {
+        var endpoint = expression.Endpoint.EndpointAnnotation;
+        var host = expression.Endpoint.Resource.Name;
+        var port = TargetPort(endpoint).ToString(CultureInfo.InvariantCulture);
+        return expression.Property switch
+        {
+            EndpointProperty.Url => $"{endpoint.UriScheme}://{host}:{port}",
+            EndpointProperty.Host or EndpointProperty.IPV4Host => host,
+            EndpointProperty.Port or EndpointProperty.TargetPort => port,
+            EndpointProperty.Scheme => endpoint.UriScheme,
+            EndpointProperty.HostAndPort => $"{host}:{port}",
+            _ => throw new DistributedApplicationException($"Unknown endpoint property {expression.Property}."),
+        };
+    }
+
+    private static int TargetPort(EndpointAnnotation endpoint) => endpoint.TargetPort ?? ProjectPort;
+
+    private static string InputName(ParameterResource parameter) => parameter.Name.ToUpperInvariant().Replace('-', '_');
+
+    private static Dictionary<string, object> Metadata(string name, Dictionary<string, object>? annotations = null)
+    {
+        var metadata = new Dictionary<string, object> { ["name"] = name, ["labels"] = Labels(name) };
+        if (annotations is not null)
+        {
+            metadata["annotations"] = annotations;
+        }
+        return metadata;
+    }
+
+    private static Dictionary<string, object> Labels(string name) => new()
+    {
+        ["app.kubernetes.io/name"] = name,
+        ["app.kubernetes.io/part-of"] = "douyin",
+    };
+
+    private static Dictionary<string, object> Workload(string kind, string name, int replicas, Dictionary<string, object> container) => new()
+    {
+        ["apiVersion"] = "apps/v1",
+        ["kind"] = kind,
+        ["metadata"] = Metadata(name),
+        ["spec"] = new Dictionary<string, object>
+        {
+            ["replicas"] = replicas,
+            ["selector"] = new Dictionary<string, object> { ["matchLabels"] = Labels(name) },
+            ["template"] = new Dictionary<string, object>
+            {
+                ["metadata"] = new Dictionary<string, object> { ["labels"] = Labels(name) },
+                ["spec"] = new Dictionary<string, object> { ["containers"] = new[] { container } },
+            },
+        },
+    };
+
+    private static Dictionary<string, object> Service(string name, IEnumerable<(string Name, int Port)> ports) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Service",
+        ["metadata"] = Metadata(name),
+        ["spec"] = new Dictionary<string, object>
+        {
+            ["selector"] = Labels(name),
+            ["ports"] = ports.Select(p => new Dictionary<string, object> { ["name"] = p.Name, ["port"] = p.Port, ["targetPort"] = p.Name }).ToList(),
+        },
+    };
+
+    private static Dictionary<string, object> HttpProbe(string path, int periodSeconds, int failureThreshold) => new()
+    {
+        ["httpGet"] = new Dictionary<string, object> { ["path"] = path, ["port"] = "http" },
+        ["periodSeconds"] = periodSeconds,
+        ["failureThreshold"] = failureThreshold,
+    };
+
+    private static Dictionary<string, object> Resources(string cpuRequest, string memoryRequest, string cpuLimit, string memoryLimit) => new()
+    {
+        ["requests"] = new Dictionary<string, object> { ["cpu"] = cpuRequest, ["memory"] = memoryRequest },
+        ["limits"] = new Dictionary<string, object> { ["cpu"] = cpuLimit, ["memory"] = memoryLimit },
+    };
+
+    private static Dictionary<string, object> Autoscaler(string name, int minReplicas, int maxReplicas, int cpuPercent) => new()
+    {
+        ["apiVersion"] = "autoscaling/v2",
+        ["kind"] = "HorizontalPodAutoscaler",
+        ["metadata"] = Metadata(name),
+        ["spec"] = new Dictionary<string, object>
+        {
+            ["scaleTargetRef"] = new Dictionary<string, object> { ["apiVersion"] = "apps/v1", ["kind"] = "Deployment", ["name"] = name },
+            ["minReplicas"] = minReplicas,
+            ["maxReplicas"] = maxReplicas,
+            ["metrics"] = new[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["type"] = "Resource",
+                    ["resource"] = new Dictionary<string, object>
+                    {
+                        ["name"] = "cpu",
+                        ["target"] = new Dictionary<string, object> { ["type"] = "Utilization", ["averageUtilization"] = cpuPercent },
+                    },
+                },
+            },
+        },
+    };
+
+    // ingress-nginx passes WebSocket upgrades through, but closes idle proxied connections after 60 s: the chat hub
+    // (/hubs/chat, forwarded by web) keeps one open per client, so reads and sends may idle for an hour.
+    private Dictionary<string, object> Ingress(string name)
+    {
+        var rule = new Dictionary<string, object>();
+        if (publisher.Configuration["Publishing:Host"] is { Length: > 0 } host)
+        {
+            rule["host"] = host;
+        }
+        rule["http"] = new Dictionary<string, object>
+        {
+            ["paths"] = new[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["path"] = "/",
+                    ["pathType"] = "Prefix",
+                    ["backend"] = new Dictionary<string, object>
+                    {
+                        ["service"] = new Dictionary<string, object> { ["name"] = name, ["port"] = new Dictionary<string, object> { ["name"] = "http" } },
+                    },
+                },
+            },
+        };
+        return new()
+        {
+            ["apiVersion"] = "networking.k8s.io/v1",
+            ["kind"] = "Ingress",
+            ["metadata"] = Metadata(name, new()
+            {
+                ["nginx.ingress.kubernetes.io/proxy-read-timeout"] = "3600",
+                ["nginx.ingress.kubernetes.io/proxy-send-timeout"] = "3600",
+                // Videos are uploaded through the edge.
+                ["nginx.ingress.kubernetes.io/proxy-body-size"] = publisher.Configuration["Publishing:MaxUploadSize"] ?? "100m",
+            }),
+            ["spec"] = new Dictionary<string, object> { ["ingressClassName"] = "nginx", ["rules"] = new[] { rule } },
+        };
+    }
+
+    // Services export telemetry only when OTEL_EXPORTER_OTLP_ENDPOINT is set; the operator points it at the cluster's collector.
+    private Dictionary<string, object> OtelConfigMap() => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "ConfigMap",
+        ["metadata"] = Metadata(OtelConfigMapName),
+        ["data"] = new Dictionary<string, object>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = publisher.Configuration["Publishing:OtlpEndpoint"] ?? "http://otel-collector:4317",
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
+        },
+    };
+
+    private string SecretInstructions()
+    {
+        var text = new StringBuilder();
+        text.AppendLine("# Douyin on Kubernetes").AppendLine()
+            .AppendLine("Generated by `dotnet run --project Douyin.AppHost --publisher kubernetes`; regenerate rather than edit.").AppendLine()
+            .AppendLine($"Every connection string and key comes from the Secret `{SecretName}`, which these files only reference.")
+            .AppendLine("Create it once per namespace, before `kubectl apply -k .`:").AppendLine()
+            .AppendLine("```bash");
+        foreach (var input in _inputs.Values)
+        {
+            text.AppendLine(input.Default is GenerateParameterDefault generate
+                ? $"export {InputName(input)}=\"$(openssl rand -hex {(generate.MinLength + 1) / 2})\"   # {input.Name}: generated, keep it"
+                : $"export {InputName(input)}='<connection string of {input.Name}>'   # supplied: the managed service's connection string");
+        }
+        text.Append($"kubectl create secret generic {SecretName}");
+        foreach (var (key, value) in _secretKeys)
+        {
+            text.Append(" \\\n  ").Append($"--from-literal={key}=\"{value}\"");
+        }
+        text.AppendLine().AppendLine("```").AppendLine()
+            .AppendLine("| Key | Value |").AppendLine("|---|---|");
+        foreach (var (key, value) in _secretKeys)
+        {
+            text.AppendLine($"| `{key}` | `{value}` |");
+        }
+        return text.ToString();
+    }
+}
