@@ -29,11 +29,11 @@ var social = builder.AddProject<Projects.Douyin_Social>(ResourceNames.Social)
 
 var chat = builder.AddProject<Projects.Douyin_Chat>(ResourceNames.Chat)
     .WithReplicas(replicas)
-    .WithReference(chatDb).WithReference(cache).WithReference(messaging)
+    .WithReference(chatDb).WithReference(cache)
     .WithReference(social)
     .WithEnvironment("Jwt__Key", jwtKey)
     .WithHttpHealthCheck("/health")
-    .WaitFor(chatDb).WaitFor(cache).WaitFor(messaging);
+    .WaitFor(chatDb).WaitFor(cache);
 
 // The friend list asks Chat for the latest messages: a reference both ways is fine, a WaitFor both ways would be a cycle.
 social.WithReference(chat);

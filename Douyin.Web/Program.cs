@@ -1,3 +1,4 @@
+using Douyin.Web.Client;
 using Douyin.Web.Media;
 using Douyin.Web.RateLimiting;
 
@@ -16,5 +17,6 @@ app.UseWebSockets();
 app.MapDefaultEndpoints();
 app.MapGateway();
 app.MapMediaApi();
+app.MapClient();
 
 app.Run();

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -10,14 +9,9 @@ internal static class Extensions
         builder.AddDouyinApi();
         builder.AddTokenAuthentication();
 
-        builder.AddNpgsqlDbContext<ChatDbContext>(ResourceNames.ChatDb, configureDbContextOptions: options =>
-            // Migrations are written by hand (the EF design-time package is not in our registry), so there is no
-            // model snapshot to compare with; MigrationSchemaTests checks the migrated schema against the model instead.
-            options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
-        builder.Services.AddMigration<ChatDbContext>();
+        builder.AddServiceDatabase<ChatDbContext>(ResourceNames.ChatDb);
 
         builder.AddRedisClient(ResourceNames.Cache);
-        builder.AddRabbitMQClient(ResourceNames.Messaging);
         builder.AddIdGenerator();
         builder.AddWordFilter();
         builder.AddUserCardsClient();

@@ -1,7 +1,6 @@
 using Douyin.Feed.Publishing;
 using Douyin.Feed.Writes;
 using Douyin.ServiceDefaults.IntegrationEvents;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -12,11 +11,7 @@ internal static class Extensions
         builder.AddDouyinApi();
         builder.AddTokenAuthentication();
 
-        builder.AddNpgsqlDbContext<FeedDbContext>(ResourceNames.FeedDb, configureDbContextOptions: options =>
-            // Migrations are written by hand (the EF design-time package is not in our registry), so there is no
-            // model snapshot to compare with.
-            options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
-        builder.Services.AddMigration<FeedDbContext>();
+        builder.AddServiceDatabase<FeedDbContext>(ResourceNames.FeedDb);
 
         builder.AddRedisClient(ResourceNames.Cache);
         builder.AddRabbitMqEventBus(ResourceNames.Messaging)

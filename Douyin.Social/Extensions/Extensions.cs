@@ -1,6 +1,5 @@
 using Douyin.ServiceDefaults.IntegrationEvents;
 using Douyin.Social.FeedCounters;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -11,11 +10,7 @@ internal static class Extensions
         builder.AddDouyinApi();
         builder.AddTokenAuthentication();
 
-        builder.AddNpgsqlDbContext<SocialDbContext>(ResourceNames.SocialDb, configureDbContextOptions: options =>
-            // Migrations are written by hand (the EF design-time package is not in our registry), so there is no
-            // model snapshot to compare with; SchemaTests checks the migrated schema against the model instead.
-            options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
-        builder.Services.AddMigration<SocialDbContext>();
+        builder.AddServiceDatabase<SocialDbContext>(ResourceNames.SocialDb);
 
         builder.AddRedisClient(ResourceNames.Cache);
         builder.AddIdGenerator();

@@ -1,0 +1,54 @@
+// The live half of chat: Douyin.Web's SignalR hub at /hubs/chat pushes every new message, as the API's
+// Message object, to all connections of both parties. Pushes are best effort, so the conversation screen
+// catches up from /douyin/message/chat/ (pre_msg_time) whenever the connection comes back.
+import { HubConnectionBuilder, LogLevel, TransferFormat, type HubConnection, type HubMessage, type IHubProtocol } from "@microsoft/signalr";
+import { parseJson, type Message } from "./api";
+
+/** The hub's client event that carries a new message (ChatHub.MessageEvent). */
+const messageEvent = "message";
+
+/** SignalR's JSON protocol, parsed like the API so that int64 ids stay exact (JsonHubProtocol would round them). */
+const recordSeparator = "\x1e";
+const protocol: IHubProtocol = {
+  name: "json",
+  version: 2,
+  transferFormat: TransferFormat.Text,
+  parseMessages: (input) => (input as string).split(recordSeparator).filter((frame) => frame).map((frame) => parseJson(frame) as HubMessage),
+  writeMessage: (message) => JSON.stringify(message) + recordSeparator,
+};
+
+export type HubState = "connecting" | "live" | "reconnecting" | "offline";
+
+export interface ChatHubHandlers {
+  message(message: Message): void;
+  /** The connection is (again) up: fetch what was missed while it was down. */
+  connected(): void;
+  state(state: HubState): void;
+}
+
+export function connectChatHub(token: string, handlers: ChatHubHandlers): { stop(): void } {
+  // The token goes as access_token in the query for WebSockets (browsers cannot set headers there).
+  const connection: HubConnection = new HubConnectionBuilder()
+    .withUrl("/hubs/chat", { accessTokenFactory: () => token })
+    .withHubProtocol(protocol)
+    .withAutomaticReconnect([0, 1000, 2000, 5000, 10000, 10000, 30000])
+    .configureLogging(LogLevel.Warning)
+    .build();
+  connection.on(messageEvent, handlers.message);
+  connection.onreconnecting(() => handlers.state("reconnecting"));
+  connection.onreconnected(() => {
+    handlers.state("live");
+    handlers.connected();
+  });
+  connection.onclose(() => handlers.state("offline"));
+
+  handlers.state("connecting");
+  connection.start().then(
+    () => {
+      handlers.state("live");
+      handlers.connected();
+    },
+    () => handlers.state("offline"),
+  );
+  return { stop: () => void connection.stop() };
+}

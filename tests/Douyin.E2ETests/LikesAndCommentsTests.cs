@@ -1,0 +1,63 @@
+using Douyin.IntegrationTests.Videos;
+
+namespace Douyin.E2ETests;
+
+[Collection(E2ECollection.Name)]
+public sealed class LikesAndCommentsTests(DouyinAppFixture app, BrowserFixture browser)
+{
+    [Fact]
+    public async Task ALikeAndCommentsChangeTheCountsAndLast()
+    {
+        await using var context = await browser.NewPhoneAsync(app.Web.BaseAddress!);
+        var page = await context.NewPageAsync();
+        var userId = await page.SignUpAsync(DouyinClient.UniqueName("fan"));
+        var title = $"Like me {Guid.NewGuid():N}"[..18];
+        await page.StartPublishAsync(title, "clip.mp4", "video/mp4", await TestMedia.ClipAsync());
+        var slide = page.Slide(title);
+        await Expect(slide).ToBeVisibleAsync();
+
+        // Like: the heart turns on and the count goes 0 -> 1, and stays so after a reload (the server has it).
+        var like = slide.GetByRole(AriaRole.Button, new() { Name = "Like" });
+        await Expect(like).ToContainTextAsync("0");
+        await like.ClickAsync();
+        await Expect(like).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(like).ToContainTextAsync("1");
+        await page.ReloadAsync();
+        await Expect(like).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(like).ToContainTextAsync("1");
+
+        // Comments: post two, newest first, the count follows; delete one's own.
+        var comments = slide.GetByRole(AriaRole.Button, new() { Name = "Comments" });
+        await comments.ClickAsync();
+        var sheet = page.GetByRole(AriaRole.Dialog, new() { Name = "Comments" });
+        await Expect(sheet.Locator(".hint")).ToHaveTextAsync("No comments yet. Be the first.");
+        var input = sheet.GetByPlaceholder("Add a comment…");
+        await input.FillAsync("First!");
+        await input.PressAsync("Enter");
+        await input.FillAsync("What a test pattern");
+        await sheet.GetByRole(AriaRole.Button, new() { Name = "Post" }).ClickAsync();
+        await Expect(sheet.Locator(".comment .content")).ToHaveTextAsync(["What a test pattern", "First!"]);
+        await Expect(sheet.Locator("h2")).ToHaveTextAsync("2 comments");
+        await Expect(comments).ToContainTextAsync("2");
+        await page.ScreenshotAsync("comments");
+
+        await sheet.Locator(".comment", new() { HasText = "First!" }).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(sheet.Locator(".comment .content")).ToHaveTextAsync(["What a test pattern"]);
+        await Expect(sheet.Locator("h2")).ToHaveTextAsync("1 comments");
+        await sheet.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
+        await Expect(comments).ToContainTextAsync("1");
+
+        // The server kept both: a fresh load of the list shows the one left.
+        await page.ReloadAsync();
+        await Expect(comments).ToContainTextAsync("1");
+        await comments.ClickAsync();
+        await Expect(sheet.Locator(".comment .content")).ToHaveTextAsync(["What a test pattern"]);
+
+        // The liked video is on the profile's Likes tab.
+        await page.GotoAsync($"/users/{userId}");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Likes" }).ClickAsync();
+        await Expect(page.Locator(".grid .tile")).ToHaveCountAsync(1);
+        await page.Locator(".grid .tile").ClickAsync();
+        await Expect(page.Slide(title)).ToBeVisibleAsync();
+    }
+}
