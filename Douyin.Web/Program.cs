@@ -11,6 +11,7 @@ var app = builder.Build();
 
 app.UseDouyinApi();
 app.UseEdgeRateLimiting();
+app.UseBodyLimit();
 app.UseStaticFiles();
 app.UseWebSockets();
 

@@ -15,12 +15,11 @@ public sealed class CommentCards(UserCardsClient users, PublicUrls urls, IOption
             return [];
         }
 
-        var cards = await users.GetCardsAsync([.. comments.Select(c => c.UserId).Distinct()], viewerId, cancellationToken);
+        var cards = await users.GetCardsForDisplayAsync([.. comments.Select(c => c.UserId).Distinct()], viewerId, cancellationToken);
         return [.. comments.Select(comment => new CommentCard
         {
             Id = comment.Id,
-            // An account Social no longer knows still gets a complete (if bare) user object.
-            User = urls.Absolute(context, cards.GetValueOrDefault(comment.UserId) ?? new User { Id = comment.UserId }),
+            User = urls.Absolute(context, cards[comment.UserId]),
             Content = comment.Content,
             CreateDate = TimeZoneInfo.ConvertTime(comment.CreatedAt, _zone).ToString("MM-dd", CultureInfo.InvariantCulture),
         })];

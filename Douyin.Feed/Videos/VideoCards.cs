@@ -15,15 +15,14 @@ public sealed class VideoCards(UserCardsClient users, FavoriteLookup favorites, 
             return [];
         }
 
-        var authors = users.GetCardsAsync([.. videos.Select(v => v.AuthorId).Distinct()], viewerId, cancellationToken);
+        var authors = users.GetCardsForDisplayAsync([.. videos.Select(v => v.AuthorId).Distinct()], viewerId, cancellationToken);
         var liked = await favorites.GetLikedAsync(viewerId, [.. videos.Select(v => v.Id)], cancellationToken);
         var cards = await authors;
 
         return [.. videos.Select(video => new VideoCard
         {
             Id = video.Id,
-            // An account Social no longer knows still gets a complete (if bare) author object.
-            Author = urls.Absolute(context, cards.GetValueOrDefault(video.AuthorId) ?? new User { Id = video.AuthorId }),
+            Author = urls.Absolute(context, cards[video.AuthorId]),
             PlayUrl = urls.Absolute(context, video.PlayPath),
             CoverUrl = urls.Absolute(context, video.CoverPath),
             FavoriteCount = video.FavoriteCount,

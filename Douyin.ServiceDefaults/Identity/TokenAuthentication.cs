@@ -39,7 +39,11 @@ namespace Douyin.ServiceDefaults.Identity
             }
             if (tokens.Validate(token) is not { } userId)
             {
-                return AuthenticateResult.Fail("The token is invalid or expired.");
+                return AuthenticateResult.Fail("The token is invalid or expired: log in again.");
+            }
+            if (Context.RequestServices.GetService<UserDirectory>() is { } users && !await users.ExistsAsync(userId, Context.RequestAborted))
+            {
+                return AuthenticateResult.Fail("The token's user no longer exists.");
             }
 
             var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId.ToString(CultureInfo.InvariantCulture))], SchemeName);
@@ -49,7 +53,7 @@ namespace Douyin.ServiceDefaults.Identity
         protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
         {
             var result = await Context.AuthenticateAsync(SchemeName);
-            var message = result.None ? "A token is required: log in first." : "The token is invalid or expired: log in again.";
+            var message = result.Failure?.Message ?? "A token is required: log in first.";
             if (DouyinApi.IsApiPath(Request.Path))
             {
                 await DouyinApi.WriteEnvelopeAsync(Context, ApiStatus.Unauthorized, message);

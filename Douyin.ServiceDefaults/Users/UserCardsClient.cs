@@ -1,6 +1,9 @@
 using Douyin.ServiceDefaults.Api;
+using Douyin.ServiceDefaults.Identity;
 using Douyin.ServiceDefaults.Users;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Douyin.ServiceDefaults.Users
 {
@@ -13,7 +16,7 @@ namespace Douyin.ServiceDefaults.Users
     /// How Feed and Chat render users: one call to Social per response, whatever the number of users in it.
     /// Image fields come back as paths; make them absolute with <see cref="PublicUrls"/> when answering a client.
     /// </summary>
-    public sealed class UserCardsClient(HttpClient http)
+    public sealed class UserCardsClient(HttpClient http, ILogger<UserCardsClient> logger)
     {
         public const string Path = "/internal/users/cards";
         public const int MaxBatch = 1000;
@@ -28,6 +31,37 @@ namespace Douyin.ServiceDefaults.Users
             var body = await http.PostReadAsync<UserCardsRequest, UserCardsResponse>(Path, new(userIds, viewerId), cancellationToken);
             return body?.Users.ToDictionary(u => u.Id) ?? [];
         }
+
+        /// <summary>
+        /// A card for every id, for lists that embed users (feeds, comments): a user Social does not know, or every
+        /// user while Social cannot answer (down, its circuit open, too slow), gets <see cref="Placeholder"/>, so the
+        /// list still answers. Caching cards here too would be a second copy of Social's own card cache to invalidate.
+        /// </summary>
+        public async Task<IReadOnlyDictionary<long, User>> GetCardsForDisplayAsync(IReadOnlyCollection<long> userIds, long? viewerId, CancellationToken cancellationToken)
+        {
+            IReadOnlyDictionary<long, User> cards;
+            try
+            {
+                cards = await GetCardsAsync(userIds, viewerId, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning("User cards unavailable, rendering placeholders: {Reason}", ex.Message);
+                cards = new Dictionary<long, User>();
+            }
+            return userIds.ToDictionary(id => id, id => cards.GetValueOrDefault(id) ?? Placeholder(id));
+        }
+
+        /// <summary>A complete user object with only the id and a name clients can show.</summary>
+        public static User Placeholder(long userId) => new() { Id = userId, Name = $"user {userId}" };
+    }
+
+    /// <summary>Feed's and Chat's <see cref="UserDirectory"/>: a user exists if Social has a card for them (from its Redis card cache).</summary>
+    public sealed class SocialUserDirectory(UserCardsClient users, IMemoryCache cache, ILogger<SocialUserDirectory> logger)
+        : UserDirectory(cache, logger)
+    {
+        protected override async Task<bool> LookUpAsync(long userId, CancellationToken cancellationToken) =>
+            (await users.GetCardsAsync([userId], viewerId: null, cancellationToken)).ContainsKey(userId);
     }
 }
 
@@ -39,6 +73,7 @@ namespace Microsoft.Extensions.Hosting
         public static IHostApplicationBuilder AddUserCardsClient(this IHostApplicationBuilder builder)
         {
             builder.Services.AddHttpClient<UserCardsClient>(c => c.BaseAddress = new Uri($"http://{Douyin.ServiceDefaults.ResourceNames.Social}"));
+            builder.AddUserDirectory<SocialUserDirectory>();
             return builder;
         }
     }

@@ -11,6 +11,7 @@ internal static class Extensions
         builder.AddTokenAuthentication();
 
         builder.AddServiceDatabase<SocialDbContext>(ResourceNames.SocialDb);
+        builder.AddUserDirectory<AccountDirectory>();
 
         builder.AddRedisClient(ResourceNames.Cache);
         builder.AddIdGenerator();

@@ -4,6 +4,9 @@ public sealed class GatewayOptions
 {
     public const string SectionName = "Gateway";
 
+    /// <summary>The largest body of any other request (the API's actions are form fields of a few hundred bytes).</summary>
+    public const long MaxBodyBytes = 64 * 1024;
+
     /// <summary>How long an upstream may take to start answering; uploads of large videos need minutes.</summary>
     public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromMinutes(5);
 

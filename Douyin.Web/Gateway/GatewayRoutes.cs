@@ -54,6 +54,14 @@ public static class GatewayRoutes
         return app;
     }
 
+    /// <summary>Refuses an API request declaring a body over <see cref="GatewayOptions.MaxBodyBytes"/> with the API's envelope, unread.</summary>
+    public static IApplicationBuilder UseBodyLimit(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+            context.Request.ContentLength > GatewayOptions.MaxBodyBytes && DouyinApi.IsApiPath(context.Request.Path)
+                && !context.Request.Path.StartsWithSegments(UploadPath)
+                ? DouyinApi.WriteEnvelopeAsync(context, ApiStatus.BadRequest, $"The request body is too large; the limit is {GatewayOptions.MaxBodyBytes / 1024} KB.")
+                : next(context));
+
     // Browsers put the token in the query (they cannot set WebSocket headers); other clients send a bearer header.
     static string AffinityKey(HttpRequest request) =>
         request.Query["access_token"].FirstOrDefault() ?? ApiParameters.BearerToken(request) ?? "";
