@@ -41,7 +41,7 @@ public static class DouyinClient
 
     public static string StatusMsg(this JsonObject reply) => reply["status_msg"]!.GetValue<string>();
 
-    static async Task<JsonObject> ReadEnvelopeAsync(HttpResponseMessage response)
+    public static async Task<JsonObject> ReadEnvelopeAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
