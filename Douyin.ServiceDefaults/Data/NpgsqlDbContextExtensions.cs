@@ -60,7 +60,10 @@ namespace Microsoft.Extensions.Hosting
                 {
                     if (!settings.DisableRetry)
                     {
-                        npgsql.EnableRetryOnFailure();
+                        // EF's default (6 retries, up to 30 s apart) holds a request for a minute while PostgreSQL is
+                        // down; a few quick retries ride out a restart's dropped connections and still answer within
+                        // the client's 5 s budget. Background work (write consumers, outbox relays) keeps its own backoff.
+                        npgsql.EnableRetryOnFailure(maxRetryCount: 3, maxRetryDelay: TimeSpan.FromSeconds(1), errorCodesToAdd: null);
                     }
                     if (settings.CommandTimeout is { } timeout)
                     {

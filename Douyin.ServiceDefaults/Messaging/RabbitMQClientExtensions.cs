@@ -126,6 +126,9 @@ namespace Microsoft.Extensions.Hosting
                     AutomaticRecoveryEnabled = true,
                     TopologyRecoveryEnabled = true,
                     RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
+                    // Writes are refused until the connection recovers; the default 5 s between attempts added that much
+                    // to every broker restart (docs/reliability.md).
+                    NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
                 };
                 section.GetSection("ConnectionFactory").Bind(factory);
                 return factory;
