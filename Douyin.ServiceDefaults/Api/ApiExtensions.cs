@@ -70,11 +70,18 @@ namespace Douyin.ServiceDefaults.Api
             {
                 BadHttpRequestException bad => (ApiStatus.BadRequest, $"Bad request: {bad.Message}"),
                 OperationCanceledException when context.RequestAborted.IsCancellationRequested => (ApiStatus.BadRequest, "Request cancelled."),
+                // PostgreSQL down or restarting, past EF's few retries: the client may simply try again.
+                Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException or Npgsql.NpgsqlException { IsTransient: true }
+                    => (ApiStatus.Unavailable, "The database is unavailable; try again shortly."),
                 _ => (ApiStatus.InternalError, $"Internal error; trace id {Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier}."),
             };
             if (status == ApiStatus.InternalError)
             {
                 logger.LogError(exception, "Unhandled exception on {Path}", context.Request.Path);
+            }
+            else if (status == ApiStatus.Unavailable)
+            {
+                logger.LogWarning("{Path} refused, the database is unavailable: {Reason}", context.Request.Path, exception.Message);
             }
             await DouyinApi.WriteEnvelopeAsync(context, status, message);
             return true;
