@@ -22,9 +22,8 @@ public sealed class LikesAndCommentsTests(DouyinAppFixture app, BrowserFixture b
         await like.ClickAsync();
         await Expect(like).ToHaveAttributeAsync("aria-pressed", "true");
         await Expect(like).ToContainTextAsync("1");
-        await page.ReloadAsync();
-        await Expect(like).ToHaveAttributeAsync("aria-pressed", "true");
-        await Expect(like).ToContainTextAsync("1");
+        // The write queue applies a like within about a second of its answer: reload until the server shows it.
+        await ReloadUntilAsync(page, async () => await like.GetAttributeAsync("aria-pressed") == "true" && (await like.TextContentAsync())?.Contains('1') == true);
 
         // Comments: post two, newest first, the count follows; delete one's own.
         var comments = slide.GetByRole(AriaRole.Button, new() { Name = "Comments" });
@@ -47,9 +46,8 @@ public sealed class LikesAndCommentsTests(DouyinAppFixture app, BrowserFixture b
         await sheet.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
         await Expect(comments).ToContainTextAsync("1");
 
-        // The server kept both: a fresh load of the list shows the one left.
-        await page.ReloadAsync();
-        await Expect(comments).ToContainTextAsync("1");
+        // The server kept both: a fresh load of the list shows the one left (once the write queue has applied them).
+        await ReloadUntilAsync(page, async () => (await comments.TextContentAsync())?.Contains('1') == true);
         await comments.ClickAsync();
         await Expect(sheet.Locator(".comment .content")).ToHaveTextAsync(["What a test pattern"]);
 
@@ -59,5 +57,21 @@ public sealed class LikesAndCommentsTests(DouyinAppFixture app, BrowserFixture b
         await Expect(page.Locator(".grid .tile")).ToHaveCountAsync(1);
         await page.Locator(".grid .tile").ClickAsync();
         await Expect(page.Slide(title)).ToBeVisibleAsync();
+    }
+
+    static async Task ReloadUntilAsync(IPage page, Func<Task<bool>> shown)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            await page.ReloadAsync();
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            if (await shown())
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "The server did not show the write within 15 s.");
+            await Task.Delay(250);
+        }
     }
 }
