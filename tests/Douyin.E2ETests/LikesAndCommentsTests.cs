@@ -19,7 +19,8 @@ public sealed class LikesAndCommentsTests(DouyinAppFixture app, BrowserFixture b
         // Like: the heart turns on and the count goes 0 -> 1, and stays so after a reload (the server has it).
         var like = slide.GetByRole(AriaRole.Button, new() { Name = "Like" });
         await Expect(like).ToContainTextAsync("0");
-        await like.ClickAsync();
+        // The heart turns on at once; the reload below must wait for the request itself, or it would cancel it.
+        await page.RunAndWaitForResponseAsync(() => like.ClickAsync(), r => r.Url.Contains("/douyin/favorite/action/"));
         await Expect(like).ToHaveAttributeAsync("aria-pressed", "true");
         await Expect(like).ToContainTextAsync("1");
         // The write queue applies a like within about a second of its answer: reload until the server shows it.
@@ -40,7 +41,9 @@ public sealed class LikesAndCommentsTests(DouyinAppFixture app, BrowserFixture b
         await Expect(comments).ToContainTextAsync("2");
         await page.ScreenshotAsync("comments");
 
-        await sheet.Locator(".comment", new() { HasText = "First!" }).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await page.RunAndWaitForResponseAsync(
+            () => sheet.Locator(".comment", new() { HasText = "First!" }).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync(),
+            r => r.Url.Contains("/douyin/comment/action/"));
         await Expect(sheet.Locator(".comment .content")).ToHaveTextAsync(["What a test pattern"]);
         await Expect(sheet.Locator("h2")).ToHaveTextAsync("1 comments");
         await sheet.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
