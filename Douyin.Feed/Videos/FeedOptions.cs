@@ -19,6 +19,9 @@ public sealed class FeedOptions
     /// <summary>How long an id that does not exist is remembered as missing, so repeated lookups skip the database.</summary>
     public TimeSpan MissingVideoTtl { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a changed video record is kept out of the cache, so a reader from before the change cannot put it back.</summary>
+    public TimeSpan InvalidationHold { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long one request may hold the right to rebuild a cold timeline.</summary>
     public TimeSpan RebuildLockTtl { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -11,14 +11,6 @@ public sealed class VideoCache(RedisConnection redis, FeedDbContext db, IOptions
 {
     const string Missing = "";
 
-    // SET each KEYS[i] to ARGV[2i-1] for ARGV[2i] milliseconds: one round trip however many records are written back.
-    static readonly RedisScript s_setMany = new("""
-        for i, key in ipairs(KEYS) do
-            redis.call('SET', key, ARGV[2 * i - 1], 'PX', ARGV[2 * i])
-        end
-        return #KEYS
-        """);
-
     readonly FeedOptions _options = options.Value;
 
     public static string Key(long videoId) => $"feed:video:{videoId}";
@@ -79,31 +71,22 @@ public sealed class VideoCache(RedisConnection redis, FeedDbContext db, IOptions
     /// <summary>Caches a video just written (publishing), replacing any "missing" marker for its id.</summary>
     public Task SetAsync(Video video, CancellationToken cancellationToken) => WriteAsync([(video.Id, video)], cancellationToken);
 
-    public async Task InvalidateAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
-    {
-        if (ids.Count > 0)
-        {
-            await redis.DelAsync([.. ids.Select(Key)], cancellationToken);
-        }
-    }
+    /// <summary>Drops changed records, and keeps readers that loaded them before the change from writing them back.</summary>
+    public Task InvalidateAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken) =>
+        redis.InvalidateAsync(ids.Select(Key), _options.InvalidationHold, cancellationToken);
 
     async Task WriteAsync(IEnumerable<(long Id, Video? Video)> records, CancellationToken cancellationToken)
     {
-        var keys = new List<string>();
-        var args = new List<RedisArg>();
-        foreach (var (id, video) in records)
-        {
-            keys.Add(Key(id));
-            args.Add(video is null ? Missing : JsonSerializer.Serialize(video));
-            args.Add((long)(video is null ? _options.MissingVideoTtl : _options.VideoTtl).TotalMilliseconds);
-        }
+        (string, RedisArg, TimeSpan)[] entries = [.. records.Select(r => r.Video is null
+            ? (Key(r.Id), (RedisArg)Missing, _options.MissingVideoTtl)
+            : (Key(r.Id), (RedisArg)JsonSerializer.Serialize(r.Video), _options.VideoTtl))];
         try
         {
-            await s_setMany.EvaluateAsync(redis, [.. keys], [.. args], cancellationToken);
+            await redis.FillUnlessInvalidatedAsync(entries, cancellationToken);
         }
         catch (RedisException ex)
         {
-            logger.LogWarning(ex, "Could not cache {Count} video records", keys.Count);
+            logger.LogWarning(ex, "Could not cache {Count} video records", entries.Length);
         }
     }
 }

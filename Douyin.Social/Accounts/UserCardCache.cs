@@ -24,29 +24,10 @@ public sealed class UserCardCacheOptions
 /// </summary>
 public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheOptions> options, ILogger<UserCardCache> logger)
 {
-    // KEYS come in pairs: a card, then its invalidation marker. ARGV[1] is the TTL in ms, then one card per pair.
-    static readonly RedisScript s_fill = new("""
-        for i = 1, #KEYS, 2 do
-          if redis.call('EXISTS', KEYS[i + 1]) == 0 then
-            redis.call('SET', KEYS[i], ARGV[(i + 1) / 2 + 1], 'PX', ARGV[1])
-          end
-        end
-        """);
-
-    // KEYS as above; ARGV[1] is the hold in ms.
-    static readonly RedisScript s_invalidate = new("""
-        for i = 1, #KEYS, 2 do
-          redis.call('DEL', KEYS[i])
-          redis.call('SET', KEYS[i + 1], '1', 'PX', ARGV[1])
-        end
-        """);
-
     readonly UserCardCacheOptions _options = options.Value;
 
     // The version changes with the card's shape, so a deploy never reads cards cached by the previous one.
     public static string Key(long userId) => $"social:card:v1:{userId}";
-
-    static string HoldKey(long userId) => $"social:card:v1:{userId}:invalidated";
 
     /// <summary>The cached cards among <paramref name="userIds"/>; the others are misses.</summary>
     public async Task<Dictionary<long, User>> GetAsync(IReadOnlyList<long> userIds, CancellationToken cancellationToken)
@@ -81,8 +62,8 @@ public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheO
         {
             return;
         }
-        RedisArg[] args = [(long)_options.TimeToLive.TotalMilliseconds, .. cards.Select(c => (RedisArg)JsonSerializer.Serialize(c, DouyinApi.JsonOptions))];
-        await RunAsync(s_fill, [.. cards.SelectMany(c => new[] { Key(c.Id), HoldKey(c.Id) })], args, cancellationToken);
+        await RunAsync(() => redis.FillUnlessInvalidatedAsync(
+            [.. cards.Select(c => (Key(c.Id), (RedisArg)JsonSerializer.Serialize(c, DouyinApi.JsonOptions), _options.TimeToLive))], cancellationToken));
     }
 
     /// <summary>
@@ -90,14 +71,13 @@ public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheO
     /// caller's cancellation, because the change is committed and a card left behind would stay stale until its TTL.
     /// </summary>
     public Task InvalidateAsync(IEnumerable<long> userIds) =>
-        RunAsync(s_invalidate, [.. userIds.Distinct().SelectMany(id => new[] { Key(id), HoldKey(id) })],
-            [(long)_options.InvalidationHold.TotalMilliseconds], CancellationToken.None);
+        RunAsync(() => redis.InvalidateAsync(userIds.Select(Key), _options.InvalidationHold, CancellationToken.None));
 
-    async Task RunAsync(RedisScript script, string[] keys, RedisArg[] args, CancellationToken cancellationToken)
+    async Task RunAsync(Func<Task> update)
     {
         try
         {
-            await script.EvaluateAsync(redis, keys, args, cancellationToken);
+            await update();
         }
         catch (RedisException ex)
         {

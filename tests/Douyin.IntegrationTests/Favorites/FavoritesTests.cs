@@ -126,7 +126,7 @@ public sealed class FavoritesTests(DouyinAppFixture fixture)
     {
         var (authorId, author) = await _web.RegisterAsync();
         var videoId = await _feed.SeedVideoAsync(authorId);
-        const int likes = 1500;
+        const int likes = 5000; // enough that the stop lands mid-stream even while the machine is busy
         // Likes of many (unregistered) users, each written twice as a redelivery would be.
         var writes = Enumerable.Range(1, likes).Select(i => new FavoriteWrite(FeedWritesBackstage.NextSequence(), (1L << 50) + videoId % 1_000_000 * 10_000 + i, videoId, true)).ToArray();
         await _feed.EnqueueAsync([.. writes, .. writes]);

@@ -24,6 +24,8 @@ public sealed class HealthTests(DouyinAppFixture fixture)
         finally
         {
             await fixture.App.ResourceCommands.ExecuteCommandAsync("pg", KnownResourceCommands.StartCommand, timeout.Token);
+            // This test process's own pooled connections died with the server; later tests must not inherit them.
+            Npgsql.NpgsqlConnection.ClearAllPools();
         }
 
         await PollStatusAsync(social, HttpStatusCode.OK, timeout.Token);

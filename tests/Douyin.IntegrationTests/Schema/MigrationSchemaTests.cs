@@ -27,7 +27,8 @@ public sealed class MigrationSchemaTests(DouyinAppFixture fixture)
 
     async Task AssertSchemaMatchesAsync<TContext>(string database, Func<DbContextOptions<TContext>, TContext> create) where TContext : DbContext
     {
-        var connectionString = await fixture.App.GetConnectionStringAsync(database);
+        // Unpooled: another test restarts PostgreSQL, and a pooled connection from before would be dead.
+        var connectionString = new NpgsqlConnectionStringBuilder(await fixture.App.GetConnectionStringAsync(database)) { Pooling = false }.ConnectionString;
         await using var context = create(new DbContextOptionsBuilder<TContext>().UseNpgsql(connectionString).Options);
 
         await using var connection = new NpgsqlConnection(connectionString);
