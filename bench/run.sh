@@ -45,6 +45,8 @@ cleanup() {
     for _ in $(seq 60); do kill -0 "$apphost_pid" 2>/dev/null || break; sleep 0.5; done
     kill "$apphost_pid" 2>/dev/null || true
   fi
+  # Kept for a look afterwards (timing logs, errors): the services' output and wrk's.
+  mkdir -p artifacts/bench && cp "$work"/*.log artifacts/bench/ 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -58,7 +60,7 @@ dotnet build bench/Douyin.Bench.Hello -c Release --nologo -v q -clp:ErrorsOnly
 jwt_key=$(openssl rand -hex 32) pg_password=$(openssl rand -hex 12) cache_password=$(openssl rand -hex 12)
 say "starting the AppHost (data in $work/data)"
 RateLimiting__Enabled=false dotnet run --project Douyin.AppHost -c Release --no-build -- \
-  --AppHost:DataPath "$work/data" --DcpPublisher:RandomizePorts true \
+  --AppHost:DataPath "$work/data" --DcpPublisher:RandomizePorts true --DOTNET_LAUNCH_PROFILE production \
   --Parameters:jwt-key "$jwt_key" --Parameters:pg-password "$pg_password" --Parameters:cache-password "$cache_password" \
   >"$work/apphost.log" 2>&1 &
 apphost_pid=$!
