@@ -111,6 +111,7 @@ wrk_run() { # seconds script url [args...]; prints the BENCH line
 say "warming up ($warmup s each of feed, feed with a token, user)"
 for s in feed feed-token user; do wrk_run "$warmup" "bench/wrk/$s.lua" "$web" >/dev/null; done
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 status=0 rows=() hello_rps=""
 field() { sed -nE "s/.* $1=([0-9.]+).*/\1/p" <<<"$2"; }
 for scenario in $scenarios; do
@@ -164,7 +165,8 @@ echo "$table"
 if [ "$smoke" -eq 0 ]; then
   block="$work/block.md"
   {
-    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $machine; $video_count videos;"
+    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $machine; $video_count videos; load average before the scenarios:"
+    echo "$load_before (anything above the stack's own idle load is other work sharing the machine)."
     echo "wrk -t$threads -c$connections -d${duration}s. Command: \`$command\`."
     echo
     echo "$table"
