@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 say() { printf '\033[1;36m[setup]\033[0m %s\n' "$*"; }
 
 # Debian packages: the backing services the AppHost runs as local processes, the media tools, and the browser
-# the end-to-end tests drive (Playwright uses this Chromium; it downloads no browser of its own).
-packages=(postgresql redis-server rabbitmq-server ffmpeg chromium)
+# the end-to-end tests drive (Playwright uses this Chromium; it downloads no browser of its own), and wrk for bench/run.sh.
+packages=(postgresql redis-server rabbitmq-server ffmpeg chromium wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -15,10 +15,15 @@ status=${PIPESTATUS[0]}
 DOUYIN_TEST_REPLICAS=2 dotnet test tests/Douyin.IntegrationTests --nologo -c Release --no-build --filter "FullyQualifiedName!~FaultDrillTests" "$@" 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
+# The load-test harness in its smoke mode (tiny data, 3 s a scenario): it fails on any error, non-2xx answer or failed
+# count check, so a change that breaks the harness or an endpoint under concurrency shows here.
+if bench/run.sh --smoke 2>&1 | tee -a "$log"; then bench=0; else bench=1; status=1; fi
+
 # dotnet test prints one summary per test assembly; add them up.
 read -r passed failed skipped < <(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' |
   awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
 rm -f "$log"
+passed=$((passed + 1 - bench)) failed=$((failed + bench)) # the harness counts as one test
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi # a build or host failure counts as a failure
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit "$status"

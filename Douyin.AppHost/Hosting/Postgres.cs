@@ -129,7 +129,8 @@ namespace Aspire.Hosting
             }
             var port = server.PrimaryEndpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return new ProcessSpec(Path.Combine(bin, "postgres"),
-                ["-D", pgData, "-p", port, "-c", "listen_addresses=127.0.0.1", "-k", socketDirectory], dataDirectory)
+                // 200 connections: three services with two replicas each and bounded pools (20 a process), plus tests and tools.
+                ["-D", pgData, "-p", port, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-k", socketDirectory], dataDirectory)
             {
                 RunAsUser = runAs,
                 StopSignal = ProcessSpec.SIGINT, // "fast" shutdown: roll back sessions and exit cleanly

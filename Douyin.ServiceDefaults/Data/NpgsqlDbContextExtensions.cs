@@ -53,7 +53,7 @@ namespace Microsoft.Extensions.Hosting
                 throw ClientSettings.Missing(typeof(TContext).Name, connectionName);
             }
 
-            builder.Services.TryAddSingleton(_ => NpgsqlDataSource.Create(settings.ConnectionString));
+            builder.Services.TryAddSingleton(_ => NpgsqlDataSource.Create(WithBoundedPool(settings.ConnectionString)));
             builder.Services.AddDbContextPool<TContext>((sp, options) =>
             {
                 options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql =>
@@ -82,6 +82,23 @@ namespace Microsoft.Extensions.Hosting
                     tags: ["ready"],
                     timeout: TimeSpan.FromSeconds(5)));
             }
+        }
+
+        // Npgsql's default pool of 100 connections a process let three services (more with replicas) open more backends
+        // than PostgreSQL's max_connections under load: bench/run.sh saw "too many clients" and timeouts at 400
+        // connections. Backends beyond a few per core only queue inside PostgreSQL, so waiting in the pool costs nothing.
+        // A connection string that sets its own Maximum Pool Size keeps it.
+        internal const int DefaultMaxPoolSize = 20;
+
+        internal static string WithBoundedPool(string connectionString)
+        {
+            var parsed = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+            if (parsed.Keys.Cast<string>().Any(k => k.Replace(" ", "").Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase)
+                || k.Replace(" ", "").Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase)))
+            {
+                return connectionString;
+            }
+            return new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = DefaultMaxPoolSize }.ConnectionString;
         }
     }
 }
