@@ -34,6 +34,7 @@ public sealed class LikesAndCommentsTests(DouyinAppFixture app, BrowserFixture b
         var input = sheet.GetByPlaceholder("Add a comment…");
         await input.FillAsync("First!");
         await input.PressAsync("Enter");
+        await Expect(sheet.Locator(".comment .content")).ToHaveTextAsync(["First!"]); // posted before typing the next, as a person would
         await input.FillAsync("What a test pattern");
         await sheet.GetByRole(AriaRole.Button, new() { Name = "Post" }).ClickAsync();
         await Expect(sheet.Locator(".comment .content")).ToHaveTextAsync(["What a test pattern", "First!"]);
