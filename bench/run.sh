@@ -7,7 +7,7 @@
 #   bench/run.sh                      10,000 users, 100,000 videos, 400 connections, 30 s a scenario; writes the
 #                                     table into docs/benchmarks.md between the markers of --label (default "default")
 #   bench/run.sh --videos 1000000 --label videos-1m --scenarios feed
-#   bench/run.sh --smoke              tiny data, 3 s a scenario, no doc written: what eng/test.sh runs in CI
+#   bench/run.sh --smoke              tiny data, 3 s a scenario at 64 connections, no doc written: what eng/test.sh runs in CI
 #
 # Exits non-zero when a scenario has any error or non-2xx answer, or a count check fails.
 set -euo pipefail
@@ -19,7 +19,7 @@ data_args=(--users 10000 --videos 100000 --likes 1000000 --follows 200000 --mess
 extra_args=()
 while (($#)); do
   case $1 in
-    --smoke) smoke=1 duration=3 warmup=2 data_args=(--users 300 --videos 2000 --likes 15000 --follows 3000 --messages 3000 --comments 3000); shift ;;
+    --smoke) smoke=1 duration=3 warmup=2 connections=64 data_args=(--users 300 --videos 2000 --likes 15000 --follows 3000 --messages 3000 --comments 3000); shift ;;
     --label) label=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
