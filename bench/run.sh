@@ -7,6 +7,7 @@
 #   bench/run.sh                      10,000 users, 100,000 videos, 400 connections, 30 s a scenario; writes the
 #                                     table into docs/benchmarks.md between the markers of --label (default "default")
 #   bench/run.sh --videos 1000000 --label videos-1m --scenarios feed
+#   bench/run.sh --hold               loads and warms up, then keeps the stack up for profiling until stopped
 #   bench/run.sh --smoke              tiny data, 3 s a scenario at 64 connections, no doc written: what eng/test.sh runs in CI
 #
 # Exits non-zero when a scenario has any error or non-2xx answer, or a count check fails.
@@ -14,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command="bench/run.sh${*:+ $*}"
 
-smoke=0 label=default duration=30 warmup=10 connections=400 threads=2 scenarios=""
+smoke=0 hold=0 label=default duration=30 warmup=10 connections=400 threads=2 scenarios=""
 data_args=(--users 10000 --videos 100000 --likes 1000000 --follows 200000 --messages 100000 --comments 100000)
 extra_args=()
 while (($#)); do
@@ -24,6 +25,7 @@ while (($#)); do
     --duration) duration=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
     --scenarios) scenarios=$2; shift 2 ;;
+    --hold) hold=1; shift ;;
     --users|--videos|--likes|--follows|--messages|--comments) extra_args+=("$1" "$2"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -41,9 +43,10 @@ cleanup() {
   [ "$code" -eq 0 ] || [ ! -e "$work/apphost.log" ] || { echo "--- last lines of the AppHost's output:" >&2; tail -40 "$work/apphost.log" >&2; }
   [ -z "$hello_pid" ] || kill "$hello_pid" 2>/dev/null || true
   if [ -n "$apphost_pid" ]; then
-    kill -INT "$apphost_pid" 2>/dev/null || true
+    # TERM, not INT: a background job of a script ignores SIGINT. The AppHost stops its resources on either.
+    kill -TERM "$apphost_pid" 2>/dev/null || true
     for _ in $(seq 60); do kill -0 "$apphost_pid" 2>/dev/null || break; sleep 0.5; done
-    kill "$apphost_pid" 2>/dev/null || true
+    kill -KILL "$apphost_pid" 2>/dev/null || true
   fi
   # Kept for a look afterwards (timing logs, errors): the services' output and wrk's.
   mkdir -p artifacts/bench && cp "$work"/*.log artifacts/bench/ 2>/dev/null || true
@@ -79,6 +82,19 @@ for _ in $(seq 120); do curl -fs "$web/douyin/feed/" >/dev/null && break; sleep 
 say "web at $web, PostgreSQL on $pg_port, Redis on $redis_port"
 pg() { PGPASSWORD=$pg_password psql -h localhost -p "$pg_port" -U postgres -d "$1" -tAq -v ON_ERROR_STOP=1 -c "$2"; }
 api() { curl -fsS "$@"; }
+# Messages in a queue, ready and unacknowledged, from the AppHost's own RabbitMQ node: its name and epmd port are in
+# the server's environment, its cookie in its data folder.
+queue_depth() {
+  local pid vars
+  for pid in $(pgrep beam.smp); do
+    vars=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -E '^(HOME|RABBITMQ_NODENAME|ERL_EPMD_PORT)=') || continue
+    grep -qx "HOME=$work/data/messaging" <<<"$vars" || continue
+    env $(grep -v '^HOME=' <<<"$vars") rabbitmqctl -q --erlang-cookie "$(cat "$work/data/messaging/.erlang.cookie")" list_queues name messages 2>/dev/null |
+      awk -v q="$1" '$1 == q { print $2; found = 1 } END { exit !found }'
+    return
+  done
+  return 1
+}
 
 say "publishing the one real video"
 ffmpeg -loglevel error -f lavfi -i testsrc=duration=1:size=320x240:rate=15 -pix_fmt yuv420p -c:v libx264 "$work/clip.mp4"
@@ -92,7 +108,7 @@ conn="Host=localhost;Port=$pg_port;Username=postgres;Password=$pg_password;Datab
 dotnet artifacts/bin/Douyin.Bench.DataGen/release/Douyin.Bench.DataGen.dll "${data_args[@]}" --out "$work/data-files" \
   --feeddb "$conn=feeddb" --socialdb "$conn=socialdb" --chatdb "$conn=chatdb" --jwt-key "$jwt_key"
 # Caches cold: the timeline and cached cards were built from the state before the copy.
-for pattern in 'feed:timeline' 'feed:video:*' 'social:card:*'; do
+for pattern in 'feed:timeline' 'feed:video:*' 'social:card:*' 'social:following:*'; do
   REDISCLI_AUTH=$cache_password redis-cli -p "$redis_port" --scan --pattern "$pattern" | xargs -r env REDISCLI_AUTH="$cache_password" redis-cli -p "$redis_port" DEL >/dev/null
 done
 video_count=$(pg feeddb "SELECT count(*) FROM videos")
@@ -110,6 +126,12 @@ wrk_run() { # seconds script url [args...]; prints the BENCH line
 
 say "warming up ($warmup s each of feed, feed with a token, user)"
 for s in feed feed-token user; do wrk_run "$warmup" "bench/wrk/$s.lua" "$web" >/dev/null; done
+
+if [ "$hold" -eq 1 ]; then
+  # For profiling by hand: the loaded stack stays up until this script is stopped.
+  say "holding: web at $web, hello at http://localhost:$hello_port, data files in $BENCH_DATA; stop with Ctrl-C"
+  while :; do sleep 60; done
+fi
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 status=0 rows=() hello_rps=""
@@ -130,18 +152,18 @@ for scenario in $scenarios; do
   if [ "$scenario" = favorite-action ]; then
     # Every acknowledged write must be applied once the queue drains: each pair is written once a run, so the rows
     # touched by an endpoint (sequence > 0) must number at least the acknowledged writes and at most those sent.
-    acked=$(field acked "$line") sent=$(field sent "$line") applied=-1
-    for _ in $(seq 120); do
-      applied=$(( $(pg feeddb "SELECT count(*) FROM favorites WHERE sequence > 0") - before ))
-      [ "$applied" -ge "$acked" ] && break
-      sleep 1
+    acked=$(field acked "$line") sent=$(field sent "$line") drained=""
+    for second in $(seq 0 2 600); do
+      depth=$(queue_depth feed.writes) || { echo "cannot read the depth of feed.writes from RabbitMQ" >&2; exit 1; }
+      [ "$depth" = 0 ] && { drained=$second; break; }
+      sleep 2
     done
-    sleep 2 # let the counter events settle as well
+    applied=$(( $(pg feeddb "SELECT count(*) FROM favorites WHERE sequence > 0") - before ))
     bad_counts=$(pg feeddb "SELECT count(*) FROM videos v WHERE favorite_count <> (SELECT count(*) FROM favorites f WHERE f.video_id = v.id AND f.is_favorite)")
     if [ "$applied" -ge "$acked" ] && [ "$applied" -le "$sent" ] && [ "$bad_counts" -eq 0 ]; then
-      check="ok: $applied applied, $acked acknowledged, $sent sent; video counters match rows"
+      check="ok: $applied applied, $acked acknowledged, $sent sent; video counters match rows; queue drained ${drained} s after the load"
     else
-      check="FAILED: $applied applied, $acked acknowledged, $sent sent; $bad_counts videos whose counter differs from rows"; status=1
+      check="FAILED: $applied applied, $acked acknowledged, $sent sent; $bad_counts videos whose counter differs from rows; queue drained ${drained:-not within 600} s after the load"; status=1
     fi
   fi
   if [ "$errors" -ne 0 ] || [ "${non2xx:-0}" -ne 0 ]; then status=1; fi

@@ -56,7 +56,7 @@ public static class CommentsApi
         {
             return Fail(ApiError.BadRequest("action_type must be 1 (post) or 2 (delete)."));
         }
-        if (await services.Videos.FindAsync(videoId, cancellationToken) is null)
+        if (!await services.Videos.ExistsAsync(videoId, cancellationToken))
         {
             return Fail(new(ApiStatus.NotFound, "That video does not exist."));
         }
@@ -129,7 +129,7 @@ public static class CommentsApi
         {
             return TypedResults.Ok(ApiResponse.Fail<CommentListResponse>(error));
         }
-        if (await videos.FindAsync(videoId, cancellationToken) is null)
+        if (!await videos.ExistsAsync(videoId, cancellationToken))
         {
             return TypedResults.Ok(ApiResponse.Fail<CommentListResponse>(ApiStatus.NotFound, "That video does not exist."));
         }

@@ -16,7 +16,7 @@ internal static class Extensions
         builder.AddRedisClient(ResourceNames.Cache);
         builder.AddRabbitMqEventBus(ResourceNames.Messaging)
             .AddEvent<VideoPublishedIntegrationEvent>()
-            .AddEvent<VideoFavoriteChangedIntegrationEvent>();
+            .AddEvent<FavoriteCountsChangedIntegrationEvent>();
         builder.Services.AddIntegrationEventOutbox<FeedDbContext>();
         builder.AddAzureBlobServiceClient(ResourceNames.Blobs);
         builder.AddIdGenerator();
@@ -29,6 +29,7 @@ internal static class Extensions
         builder.Services.AddOptions<CommentOptions>().BindConfiguration(CommentOptions.SectionName);
 
         builder.Services.AddScoped<VideoTimeline>();
+        builder.Services.AddMemoryCache();
         builder.Services.AddScoped<VideoCache>();
         builder.Services.AddScoped<VideoFeed>();
         builder.Services.AddScoped<FavoriteLookup>();

@@ -33,7 +33,7 @@ public static class FavoritesApi
         {
             return TypedResults.Ok(ApiResponse.Fail(ApiStatus.BadRequest, "action_type must be 1 (like) or 2 (unlike)."));
         }
-        if (await videos.FindAsync(videoId, cancellationToken) is null)
+        if (!await videos.ExistsAsync(videoId, cancellationToken))
         {
             return TypedResults.Ok(ApiResponse.Fail(ApiStatus.NotFound, "That video does not exist."));
         }

@@ -8,8 +8,8 @@ namespace Douyin.Feed.Writes;
 /// Applies a batch of writes in one transaction, idempotently: a redelivered or older write changes nothing, and
 /// counters move only on a real change of state. Concurrent batches (several consumers, replicas) lock rows in one
 /// order (favorites by (user, video), comments by id, then videos by id), so they wait for each other and never
-/// deadlock on the pairs they share. Each real change of a like is announced to Social through the outbox, in the
-/// same transaction. After the commit the cached records of the batch's videos are dropped.
+/// deadlock on the pairs they share. The batch's real changes of likes reach Social as one event of net counter
+/// changes (<see cref="FavoriteCountsChangedIntegrationEvent"/>) through the outbox, in the same transaction. After the commit the cached records of the batch's videos are dropped.
 /// </summary>
 public sealed class FeedWriteApplier(FeedDbContext db, IIntegrationEventOutbox outbox, VideoCache cache)
 {
@@ -27,13 +27,24 @@ public sealed class FeedWriteApplier(FeedDbContext db, IIntegrationEventOutbox o
             await ApplyCommentsAsync([.. writes.OfType<CommentPostWrite>()], [.. writes.OfType<CommentDeleteWrite>()], commentDeltas, ct);
 
             var authors = await UpdateVideosAsync(favoriteDeltas, commentDeltas, ct);
+            var given = new Dictionary<long, long>();
+            var received = new Dictionary<long, long>();
             foreach (var like in changedLikes)
             {
                 // A like of a video that no longer exists is kept but not counted for anyone.
                 if (authors.TryGetValue(like.VideoId, out var authorId))
                 {
-                    await outbox.AddAsync(new VideoFavoriteChangedIntegrationEvent(like.UserId, like.VideoId, authorId, like.IsFavorite), ct);
+                    var delta = like.IsFavorite ? 1 : -1;
+                    given[like.UserId] = given.GetValueOrDefault(like.UserId) + delta;
+                    received[authorId] = received.GetValueOrDefault(authorId) + delta;
                 }
+            }
+            FavoriteCountDelta[] counts = [.. given.Keys.Union(received.Keys)
+                .Select(user => new FavoriteCountDelta(user, given.GetValueOrDefault(user), received.GetValueOrDefault(user)))
+                .Where(c => c.FavoriteCount != 0 || c.TotalFavorited != 0)];
+            if (counts.Length > 0)
+            {
+                await outbox.AddAsync(new FavoriteCountsChangedIntegrationEvent(counts), ct);
             }
         }, cancellationToken);
 

@@ -152,11 +152,9 @@ public sealed class FeedWriteConsumer(
             }
         }
 
-        foreach (var (delivery, _) in writes)
-        {
-            // Should the channel be gone by now, the broker redelivers and the applier ignores the repeats.
-            await channel.BasicAckAsync(delivery.Tag, multiple: false, cancellationToken);
-        }
+        // One ack for the batch: deliveries are handled in tag order, so every earlier tag of this channel is settled
+        // already. Should the channel be gone by now, the broker redelivers and the applier ignores the repeats.
+        await channel.BasicAckAsync(writes.Max(w => w.Delivery.Tag), multiple: true, cancellationToken);
     }
 
     static FeedWrite? Parse(byte[] body)

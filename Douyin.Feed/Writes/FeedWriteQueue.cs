@@ -23,7 +23,8 @@ public sealed class FeedWriteQueue : IAsyncDisposable
 
     public FeedWriteQueue(RabbitMQConnectionSource connections, IOptions<FeedWritesOptions> options, ILogger<FeedWriteQueue> logger)
     {
-        _publisher = new(connections, options.Value.PublishChannelPoolSize, options.Value.PublishTimeout, DeclareAsync, logger);
+        var settings = options.Value;
+        _publisher = new(connections, settings.PublishChannels, settings.MaxUnconfirmedPublishes, settings.PublishTimeout, DeclareAsync, logger);
         _logger = logger;
     }
 

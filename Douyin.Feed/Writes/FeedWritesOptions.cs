@@ -14,7 +14,11 @@ public sealed class FeedWritesOptions
     /// <summary>How long an action endpoint waits for the broker's confirmation before answering with an error.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    public int PublishChannelPoolSize { get; set; } = 16;
+    /// <summary>Confirm channels shared by the action endpoints; each carries many unconfirmed writes at once.</summary>
+    public int PublishChannels { get; set; } = 2;
+
+    /// <summary>Most writes awaiting the broker's confirmation at once; more wait for a slot (within <see cref="PublishTimeout"/>).</summary>
+    public int MaxUnconfirmedPublishes { get; set; } = 1024;
 
     /// <summary>Attempts of a batch that fails for a non-transient reason before its writes are tried one by one (and a failing one dead-lettered).</summary>
     public int RetryCount { get; set; } = 3;

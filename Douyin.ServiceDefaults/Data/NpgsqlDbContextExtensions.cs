@@ -53,7 +53,7 @@ namespace Microsoft.Extensions.Hosting
                 throw ClientSettings.Missing(typeof(TContext).Name, connectionName);
             }
 
-            builder.Services.TryAddSingleton(_ => NpgsqlDataSource.Create(WithBoundedPool(settings.ConnectionString)));
+            builder.Services.TryAddSingleton(_ => NpgsqlDataSource.Create(WithPoolDefaults(settings.ConnectionString)));
             builder.Services.AddDbContextPool<TContext>((sp, options) =>
             {
                 options.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>(), npgsql =>
@@ -87,18 +87,36 @@ namespace Microsoft.Extensions.Hosting
         // Npgsql's default pool of 100 connections a process let three services (more with replicas) open more backends
         // than PostgreSQL's max_connections under load: bench/run.sh saw "too many clients" and timeouts at 400
         // connections. Backends beyond a few per core only queue inside PostgreSQL, so waiting in the pool costs nothing.
-        // A connection string that sets its own Maximum Pool Size keeps it.
         internal const int DefaultMaxPoolSize = 20;
 
-        internal static string WithBoundedPool(string connectionString)
+        // Our queries are a few dozen short statements run thousands of times a second. Under bench/run.sh PostgreSQL
+        // spent most of its time parsing and planning them again and resetting each connection (DISCARD ALL) as it went
+        // back to the pool. Prepared statements survive on the pooled connection; no code of ours leaves session state
+        // behind (the migration lock is released in a finally).
+        internal const int DefaultMaxAutoPrepare = 64;
+
+        /// <summary>
+        /// The connection string with our pool defaults for every setting it does not make itself (a deployment can
+        /// still set Maximum Pool Size, Max Auto Prepare or No Reset On Close in it).
+        /// </summary>
+        internal static string WithPoolDefaults(string connectionString)
         {
-            var parsed = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-            if (parsed.Keys.Cast<string>().Any(k => k.Replace(" ", "").Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase)
-                || k.Replace(" ", "").Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase)))
+            var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
+                .Cast<string>().Select(k => k.Replace(" ", "", StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var result = new NpgsqlConnectionStringBuilder(connectionString);
+            if (!given.Contains("MaximumPoolSize") && !given.Contains("MaxPoolSize"))
             {
-                return connectionString;
+                result.MaxPoolSize = DefaultMaxPoolSize;
             }
-            return new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = DefaultMaxPoolSize }.ConnectionString;
+            if (!given.Contains("MaxAutoPrepare"))
+            {
+                result.MaxAutoPrepare = DefaultMaxAutoPrepare;
+            }
+            if (!given.Contains("NoResetOnClose"))
+            {
+                result.NoResetOnClose = true;
+            }
+            return result.ConnectionString;
         }
     }
 }

@@ -26,8 +26,11 @@ public sealed class EventBusOptions
     /// <summary>How long a publish may wait for the connection and the broker's confirmation.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Publisher channels kept open; also the number of publishes awaiting a confirmation at once.</summary>
-    public int PublishChannelPoolSize { get; set; } = 16;
+    /// <summary>Confirm channels kept open and shared by every publish.</summary>
+    public int PublishChannels { get; set; } = 2;
+
+    /// <summary>Most events awaiting the broker's confirmation at once.</summary>
+    public int MaxUnconfirmedPublishes { get; set; } = 1024;
 
     /// <summary>How often the outbox relay looks for events that were not published.</summary>
     public TimeSpan OutboxRelayInterval { get; set; } = TimeSpan.FromSeconds(5);

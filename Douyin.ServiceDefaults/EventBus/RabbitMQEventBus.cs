@@ -20,7 +20,7 @@ internal sealed class RabbitMQEventBus(
 
     readonly EventBusSubscriptionInfo _subscriptionInfo = subscriptionInfo.Value;
     readonly ConfirmedPublisher _publisher = new(
-        connections, options.Value.PublishChannelPoolSize, options.Value.PublishTimeout,
+        connections, options.Value.PublishChannels, options.Value.MaxUnconfirmedPublishes, options.Value.PublishTimeout,
         (channel, ct) => channel.ExchangeDeclareAsync(ExchangeName, ExchangeType.Direct, durable: true, cancellationToken: ct),
         logger);
 

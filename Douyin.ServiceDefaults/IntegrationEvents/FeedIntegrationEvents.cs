@@ -8,7 +8,20 @@ namespace Douyin.ServiceDefaults.IntegrationEvents;
 /// <summary>Douyin.Feed stored a new video; Social counts it in the author's <c>work_count</c>.</summary>
 public sealed record VideoPublishedIntegrationEvent(long VideoId, long AuthorId) : IntegrationEvent;
 
+/// <summary>How one user's like counters moved in a batch: likes given (<c>favorite_count</c>) and received on their videos (<c>total_favorited</c>).</summary>
+public sealed record FavoriteCountDelta(long UserId, long FavoriteCount, long TotalFavorited);
+
 /// <summary>
+/// Douyin.Feed applied a batch of likes and unlikes; <paramref name="Changes"/> holds the net change of each user the
+/// batch touched (a like then an unlike in one batch is no change). One event per batch rather than one per like, so
+/// Social's work follows the number of batches, not of likes: at thousands of likes a second, an event, an inbox row
+/// and a transaction per like were what limited the whole write path.
+/// </summary>
+public sealed record FavoriteCountsChangedIntegrationEvent(IReadOnlyList<FavoriteCountDelta> Changes) : IntegrationEvent;
+
+/// <summary>
+/// The per-like event Douyin.Feed published before <see cref="FavoriteCountsChangedIntegrationEvent"/>; Social still
+/// applies it, so events of an older Feed left in the queue during a rolling update are counted.
 /// Douyin.Feed recorded that <paramref name="UserId"/> liked (<paramref name="IsFavorite"/> true) or unliked a video of
 /// <paramref name="AuthorId"/>. Publish it only when the like row really changed (a repeated like is no event): Social
 /// then moves the liker's <c>favorite_count</c> and the author's <c>total_favorited</c> by one.

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 
@@ -9,21 +8,30 @@ public sealed class BrokerPublishException(string message, Exception? innerExcep
 
 /// <summary>
 /// The one way to hand RabbitMQ a message that must not be lost: publish on a confirm channel and return only once the
-/// broker confirmed it, or throw <see cref="BrokerPublishException"/> within <paramref name="timeout"/>. Confirm
-/// channels are pooled (opening one costs a round trip, and hot paths publish constantly); each new channel first
-/// declares the topology the messages need (<paramref name="declareTopology"/>), so a fresh broker routes them.
+/// broker confirmed it, or throw <see cref="BrokerPublishException"/> within <paramref name="timeout"/>.
+/// <para>
+/// A few long-lived channels are shared by every caller. RabbitMQ.Client holds a channel's lock only while it writes
+/// a message and tracks each confirmation by sequence number, so concurrent publishes pipeline on one channel and the
+/// broker confirms them in groups; renting a channel per publish instead would cap the rate at channels ÷ confirm
+/// latency. <paramref name="maxUnconfirmed"/> bounds the messages awaiting a confirmation at once. Each new channel
+/// first declares the topology the messages need (<paramref name="declareTopology"/>), so a fresh broker routes them.
+/// </para>
 /// </summary>
 public sealed class ConfirmedPublisher(
     RabbitMQConnectionSource connections,
-    int poolSize,
+    int channels,
+    int maxUnconfirmed,
     TimeSpan timeout,
     Func<IChannel, CancellationToken, Task> declareTopology,
     ILogger logger) : IAsyncDisposable
 {
+    // No rate limiter of the client's own: its default throttles by sleeping up to a second once 64 are unconfirmed.
     static readonly CreateChannelOptions s_confirmChannel = new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true);
 
-    readonly ConcurrentQueue<IChannel> _idleChannels = new();
-    readonly SemaphoreSlim _channelSlots = new(poolSize, poolSize);
+    readonly Task<IChannel>?[] _channels = new Task<IChannel>?[Math.Max(1, channels)];
+    readonly Lock _channelsLock = new();
+    readonly SemaphoreSlim _unconfirmed = new(Math.Max(1, maxUnconfirmed));
+    int _next;
 
     public TimeSpan Timeout => timeout;
 
@@ -36,18 +44,15 @@ public sealed class ConfirmedPublisher(
         // Bounded, so an API answers at once while the broker is down instead of waiting out the connect retries.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        IChannel? channel = null;
         var slotTaken = false;
         try
         {
-            await _channelSlots.WaitAsync(deadline.Token);
+            await _unconfirmed.WaitAsync(deadline.Token);
             slotTaken = true;
-            channel = await RentChannelAsync(deadline.Token);
+            var channel = await GetChannel().WaitAsync(deadline.Token);
             // RabbitMQ.Client writes the traceparent header itself (when its publisher source is listened to) and
             // throws on a nack or a return.
             await channel.BasicPublishAsync(exchange, routingKey, mandatory, properties, body, deadline.Token);
-            _idleChannels.Enqueue(channel);
-            channel = null;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -64,35 +69,45 @@ public sealed class ConfirmedPublisher(
         }
         finally
         {
-            if (channel is not null)
-            {
-                // Its state after a failure is unknown (a confirmation may still arrive), so it is replaced. Closing
-                // is not awaited: against an unresponsive broker it would outlast the publish timeout.
-                _ = DisposeChannelAsync(channel);
-            }
             if (slotTaken)
             {
-                _channelSlots.Release();
+                _unconfirmed.Release();
             }
         }
     }
 
-    async Task<IChannel> RentChannelAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The next channel in turn, opened on first use and reopened once closed (connection lost, broker restarted). A
+    /// failed publish leaves an open channel in place: a nack, a return or a late confirmation concerns one message,
+    /// and the others in flight on that channel are unaffected.
+    /// </summary>
+    Task<IChannel> GetChannel()
     {
-        while (_idleChannels.TryDequeue(out var idle))
+        var slot = (int)((uint)Interlocked.Increment(ref _next) % (uint)_channels.Length);
+        lock (_channelsLock)
         {
-            if (idle.IsOpen)
+            var current = _channels[slot];
+            if (current is null || current.IsFaulted || current.IsCanceled || current is { IsCompletedSuccessfully: true, Result.IsOpen: false })
             {
-                return idle;
+                if (current is { IsCompletedSuccessfully: true })
+                {
+                    _ = DisposeChannelAsync(current.Result);
+                }
+                _channels[slot] = current = OpenChannelAsync();
             }
-            await DisposeChannelAsync(idle);
+            return current;
         }
+    }
 
-        var connection = await connections.GetConnectionAsync(cancellationToken);
-        var channel = await connection.CreateChannelAsync(s_confirmChannel, cancellationToken);
+    async Task<IChannel> OpenChannelAsync()
+    {
+        // Not the caller's token: the channel outlives the publish that opened it, and others wait on it too.
+        using var deadline = new CancellationTokenSource(timeout);
+        var connection = await connections.GetConnectionAsync(deadline.Token);
+        var channel = await connection.CreateChannelAsync(s_confirmChannel, deadline.Token);
         try
         {
-            await declareTopology(channel, cancellationToken);
+            await declareTopology(channel, deadline.Token);
             return channel;
         }
         catch
@@ -116,10 +131,19 @@ public sealed class ConfirmedPublisher(
 
     public async ValueTask DisposeAsync()
     {
-        while (_idleChannels.TryDequeue(out var channel))
+        Task<IChannel>?[] open;
+        lock (_channelsLock)
         {
-            await DisposeChannelAsync(channel);
+            open = [.. _channels];
+            Array.Clear(_channels);
         }
-        _channelSlots.Dispose();
+        foreach (var channel in open)
+        {
+            if (channel is { IsCompletedSuccessfully: true })
+            {
+                await DisposeChannelAsync(channel.Result);
+            }
+        }
+        _unconfirmed.Dispose();
     }
 }

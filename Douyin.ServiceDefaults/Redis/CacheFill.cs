@@ -17,6 +17,16 @@ public static class CacheFill
         return 0
         """);
 
+    // KEYS[1] the set, KEYS[2] its hold marker; ARGV[1] the TTL in ms, the rest the members.
+    static readonly RedisScript s_fillSet = new("""
+        if redis.call('EXISTS', KEYS[2]) == 0 then
+          redis.call('DEL', KEYS[1])
+          redis.call('SADD', KEYS[1], unpack(ARGV, 2))
+          redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        end
+        return 0
+        """);
+
     // KEYS as above; ARGV[1] is the hold in ms.
     static readonly RedisScript s_invalidate = new("""
         for i = 1, #KEYS, 2 do
@@ -48,6 +58,17 @@ public static class CacheFill
             i += 2;
         }
         return s_fill.EvaluateAsync(redis, keys, args, cancellationToken);
+    }
+
+    /// <summary>Caches a set just loaded from the source of truth (replacing any older copy), unless it was invalidated meanwhile.</summary>
+    public static Task FillSetUnlessInvalidatedAsync(
+        this RedisConnection redis, string key, IReadOnlyCollection<RedisArg> members, TimeSpan timeToLive, CancellationToken cancellationToken)
+    {
+        if (members.Count == 0)
+        {
+            return Task.CompletedTask; // Redis keeps no empty sets
+        }
+        return s_fillSet.EvaluateAsync(redis, [key, HoldKey(key)], [(long)timeToLive.TotalMilliseconds, .. members], cancellationToken);
     }
 
     /// <summary>Drops the keys and holds them out of the cache for <paramref name="hold"/> (longer than a database read takes).</summary>

@@ -15,20 +15,28 @@ public static class AccountCounters
     /// </summary>
     public static async Task ApplyAsync(this SocialDbContext db, IEnumerable<CounterChange> changes, CancellationToken cancellationToken)
     {
-        var merged = changes
+        CounterChange[] merged = [.. changes
             .GroupBy(c => c.UserId)
             .Select(g => g.Aggregate((a, b) => new(a.UserId,
                 a.FollowCount + b.FollowCount, a.FollowerCount + b.FollowerCount, a.WorkCount + b.WorkCount,
                 a.FavoriteCount + b.FavoriteCount, a.TotalFavorited + b.TotalFavorited)))
-            .OrderBy(c => c.UserId);
-        foreach (var c in merged)
+            .OrderBy(c => c.UserId)];
+        if (merged.Length == 0)
         {
-            await db.Accounts.Where(a => a.Id == c.UserId).ExecuteUpdateAsync(s => s
-                .SetProperty(a => a.FollowCount, a => a.FollowCount + c.FollowCount)
-                .SetProperty(a => a.FollowerCount, a => a.FollowerCount + c.FollowerCount)
-                .SetProperty(a => a.WorkCount, a => a.WorkCount + c.WorkCount)
-                .SetProperty(a => a.FavoriteCount, a => a.FavoriteCount + c.FavoriteCount)
-                .SetProperty(a => a.TotalFavorited, a => a.TotalFavorited + c.TotalFavorited), cancellationToken);
+            return;
         }
+        long[] ids = [.. merged.Select(c => c.UserId)];
+        // Two statements whatever the number of users (a batch of likes touches hundreds): lock in id order, then add.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = ANY({ids}) ORDER BY id FOR UPDATE", cancellationToken);
+        await db.Database.ExecuteSqlAsync($"""
+            UPDATE users u
+            SET follow_count = u.follow_count + t.follow, follower_count = u.follower_count + t.follower,
+                work_count = u.work_count + t.work, favorite_count = u.favorite_count + t.favorite,
+                total_favorited = u.total_favorited + t.favorited
+            FROM unnest({ids}, {merged.Select(c => c.FollowCount).ToArray()}, {merged.Select(c => c.FollowerCount).ToArray()},
+                        {merged.Select(c => c.WorkCount).ToArray()}, {merged.Select(c => c.FavoriteCount).ToArray()},
+                        {merged.Select(c => c.TotalFavorited).ToArray()}) AS t(id, follow, follower, work, favorite, favorited)
+            WHERE u.id = t.id
+            """, cancellationToken);
     }
 }

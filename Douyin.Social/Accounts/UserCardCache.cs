@@ -11,6 +11,12 @@ public sealed class UserCardCacheOptions
     public TimeSpan TimeToLive { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// Whom a viewer follows is cached (for is_follow) only up to this many users; a viewer who follows more is answered
+    /// by PostgreSQL each time, so one huge set never has to be loaded and shipped whole.
+    /// </summary>
+    public int MaxCachedFollowing { get; set; } = 5000;
+
+    /// <summary>
     /// How long after an invalidation no card of that user may be cached, so a reader that loaded the old row just
     /// before the change cannot put it back. Longer than a database read takes.
     /// </summary>
@@ -19,7 +25,8 @@ public sealed class UserCardCacheOptions
 
 /// <summary>
 /// The viewer-independent part of each user's card (is_follow false) as JSON under <c>social:card:v1:{id}</c>, read for
-/// a whole batch with one MGET. Writers invalidate after their commit. Redis is an optimisation only: any Redis
+/// a whole batch with one MGET; and whom each viewer follows, as a set under <c>social:following:v1:{id}</c>, so that
+/// is_follow is one SMISMEMBER instead of a query on every request. Writers invalidate after their commit. Redis is an optimisation only: any Redis
 /// failure makes a read a miss (PostgreSQL answers) and a write a no-op.
 /// </summary>
 public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheOptions> options, ILogger<UserCardCache> logger)
@@ -28,6 +35,14 @@ public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheO
 
     // The version changes with the card's shape, so a deploy never reads cards cached by the previous one.
     public static string Key(long userId) => $"social:card:v1:{userId}";
+
+    public static string FollowingKey(long userId) => $"social:following:v1:{userId}";
+
+    // Always a member of a cached following set (no user has id 0): it tells a cached set, even of a viewer who follows
+    // nobody, from a missing one, and Redis keeps no empty sets.
+    const long FollowingSentinel = 0;
+
+    public int MaxCachedFollowing => _options.MaxCachedFollowing;
 
     /// <summary>The cached cards among <paramref name="userIds"/>; the others are misses.</summary>
     public async Task<Dictionary<long, User>> GetAsync(IReadOnlyList<long> userIds, CancellationToken cancellationToken)
@@ -55,6 +70,39 @@ public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheO
         return found;
     }
 
+    /// <summary>Which of <paramref name="userIds"/> the viewer follows, from the cached set; null when that set is not cached.</summary>
+    public async Task<HashSet<long>?> GetFollowedAsync(long viewerId, IReadOnlyList<long> userIds, CancellationToken cancellationToken)
+    {
+        try
+        {
+            RedisArg[] members = [FollowingSentinel, .. userIds.Select(id => (RedisArg)id)];
+            var found = await redis.SMIsMemberAsync(FollowingKey(viewerId), members, cancellationToken);
+            if (!found[0])
+            {
+                return null;
+            }
+            var followed = new HashSet<long>();
+            for (var i = 1; i < found.Length; i++)
+            {
+                if (found[i])
+                {
+                    followed.Add(userIds[i - 1]);
+                }
+            }
+            return followed;
+        }
+        catch (RedisException ex)
+        {
+            logger.LogWarning("Following cache unavailable, reading PostgreSQL: {Reason}", ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Caches whom the viewer follows (all of them: a partial set would answer is_follow wrongly), unless invalidated meanwhile.</summary>
+    public Task SetFollowingAsync(long viewerId, IReadOnlyCollection<long> followeeIds, CancellationToken cancellationToken) =>
+        RunAsync(() => redis.FillSetUnlessInvalidatedAsync(
+            FollowingKey(viewerId), [FollowingSentinel, .. followeeIds.Select(id => (RedisArg)id)], _options.TimeToLive, cancellationToken));
+
     /// <summary>Caches cards just loaded from PostgreSQL, except those of users invalidated meanwhile.</summary>
     public async Task SetAsync(IReadOnlyCollection<User> cards, CancellationToken cancellationToken)
     {
@@ -67,11 +115,14 @@ public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheO
     }
 
     /// <summary>
-    /// Drops the cards of users whose counters or relations changed. Call it after the commit; it ignores the
-    /// caller's cancellation, because the change is committed and a card left behind would stay stale until its TTL.
+    /// Drops the cards of users whose counters or relations changed, and the following set of
+    /// <paramref name="followingOf"/> (a follower who just followed or unfollowed). Call it after the commit; it
+    /// ignores the caller's cancellation, because the change is committed and a copy left behind would stay stale
+    /// until its TTL.
     /// </summary>
-    public Task InvalidateAsync(IEnumerable<long> userIds) =>
-        RunAsync(() => redis.InvalidateAsync(userIds.Select(Key), _options.InvalidationHold, CancellationToken.None));
+    public Task InvalidateAsync(IEnumerable<long> userIds, long? followingOf = null) =>
+        RunAsync(() => redis.InvalidateAsync(
+            userIds.Select(Key).Concat(followingOf is { } follower ? [FollowingKey(follower)] : []), _options.InvalidationHold, CancellationToken.None));
 
     async Task RunAsync(Func<Task> update)
     {

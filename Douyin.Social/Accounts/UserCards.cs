@@ -9,12 +9,13 @@ public sealed class UserCards(SocialDbContext db, UserCardCache cache, IOptions<
         (await GetManyAsync([userId], viewerId, cancellationToken)).GetValueOrDefault(userId);
 
     /// <summary>
-    /// Cards of the users that exist among <paramref name="userIds"/>: one MGET, then one query for the cache misses,
-    /// then one query for the viewer's is_follow (a primary-key lookup, so it is not cached: no per-viewer invalidation).
+    /// Cards of the users that exist among <paramref name="userIds"/>: one MGET and, for a viewer, one SMISMEMBER of
+    /// whom they follow (sent together, so one round trip to Redis); PostgreSQL answers only what Redis does not hold.
     /// </summary>
     public async Task<Dictionary<long, User>> GetManyAsync(IReadOnlyCollection<long> userIds, long? viewerId, CancellationToken cancellationToken)
     {
         long[] ids = [.. userIds.Distinct()];
+        var cachedFollowed = viewerId is { } viewer && ids.Length > 0 ? cache.GetFollowedAsync(viewer, ids, cancellationToken) : null;
         var cards = await cache.GetAsync(ids, cancellationToken);
 
         var missing = ids.Where(id => !cards.ContainsKey(id)).ToArray();
@@ -26,16 +27,35 @@ public sealed class UserCards(SocialDbContext db, UserCardCache cache, IOptions<
             loaded.ForEach(card => cards[card.Id] = card);
         }
 
-        if (viewerId is { } viewer && cards.Count > 0)
+        if (cachedFollowed is not null)
         {
-            var shown = cards.Keys.ToArray();
-            var followed = await db.Follows
-                .Where(f => f.FollowerId == viewer && shown.Contains(f.FolloweeId))
-                .Select(f => f.FolloweeId)
-                .ToListAsync(cancellationToken);
-            followed.ForEach(id => cards[id] = cards[id] with { IsFollow = true });
+            var followed = await cachedFollowed;
+            if (cards.Count > 0)
+            {
+                followed ??= await LoadFollowedAsync(viewerId!.Value, [.. cards.Keys], cancellationToken);
+                foreach (var id in followed.Where(cards.ContainsKey))
+                {
+                    cards[id] = cards[id] with { IsFollow = true };
+                }
+            }
         }
         return cards;
+    }
+
+    /// <summary>
+    /// Loads whom the viewer follows and caches it, then answers for <paramref name="shown"/>. A viewer who follows more
+    /// than the cache takes is asked about <paramref name="shown"/> alone, by primary key.
+    /// </summary>
+    async Task<HashSet<long>> LoadFollowedAsync(long viewerId, long[] shown, CancellationToken cancellationToken)
+    {
+        var following = await db.Follows.Where(f => f.FollowerId == viewerId).Select(f => f.FolloweeId)
+            .Take(cache.MaxCachedFollowing + 1).ToListAsync(cancellationToken);
+        if (following.Count <= cache.MaxCachedFollowing)
+        {
+            await cache.SetFollowingAsync(viewerId, following, cancellationToken);
+            return [.. following.Intersect(shown)];
+        }
+        return [.. await db.Follows.Where(f => f.FollowerId == viewerId && shown.Contains(f.FolloweeId)).Select(f => f.FolloweeId).ToListAsync(cancellationToken)];
     }
 
     /// <summary>The same cards, in the order of <paramref name="userIds"/>, skipping users that do not exist.</summary>

@@ -18,6 +18,7 @@ internal static class Extensions
 
         builder.AddRabbitMqEventBus(ResourceNames.Messaging)
             .AddSubscription<VideoPublishedIntegrationEvent, VideoPublishedIntegrationEventHandler>()
+            .AddSubscription<FavoriteCountsChangedIntegrationEvent, FavoriteCountsChangedIntegrationEventHandler>()
             .AddSubscription<VideoFavoriteChangedIntegrationEvent, VideoFavoriteChangedIntegrationEventHandler>()
             .AddEvent<FollowChangedIntegrationEvent>();
         builder.Services.AddIntegrationEventOutbox<SocialDbContext>();

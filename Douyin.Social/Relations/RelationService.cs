@@ -55,7 +55,7 @@ public sealed class RelationService(
 
         if (changed)
         {
-            await cardCache.InvalidateAsync([followerId, followeeId]);
+            await cardCache.InvalidateAsync([followerId, followeeId], followingOf: followerId);
         }
         return ApiResponse.Ok();
     }

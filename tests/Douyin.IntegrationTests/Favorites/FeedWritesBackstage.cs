@@ -45,6 +45,37 @@ public sealed class FeedWritesBackstage(DouyinAppFixture fixture)
         await FeedScalarAsync("SELECT comment_count FROM videos WHERE id = $1", videoId),
         await FeedScalarAsync("SELECT count(*) FROM comments WHERE video_id = $1 AND NOT is_deleted", videoId));
 
+    /// <summary>
+    /// Holds the video's row lock (FOR UPDATE in an open transaction) until disposed: a batch of writes to it then waits
+    /// in the middle of its transaction, which is how a test catches the consumer mid-stream whatever its speed.
+    /// </summary>
+    public async Task<IAsyncDisposable> LockVideoAsync(long videoId)
+    {
+        var db = await fixture.OpenFeedDbAsync();
+        var transaction = await db.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM videos WHERE id = $1 FOR UPDATE", db, transaction) { Parameters = { new() { Value = videoId } } })
+        {
+            await lockRow.ExecuteNonQueryAsync();
+        }
+        return new RowLock(db, transaction);
+    }
+
+    sealed class RowLock(NpgsqlConnection db, NpgsqlTransaction transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.RollbackAsync();
+            await db.DisposeAsync();
+        }
+    }
+
+    /// <summary>The sum of the like counter changes Feed announced to Social for a user: likes given, or received on their videos.</summary>
+    public Task<long> AnnouncedFavoriteCountsAsync(long userId, bool received = false) => FeedScalarAsync($"""
+        SELECT coalesce(sum((c->>'{(received ? "totalFavorited" : "favoriteCount")}')::bigint), 0)
+        FROM integration_event_log, jsonb_array_elements(content->'changes') AS c
+        WHERE event_type_name = 'FavoriteCountsChangedIntegrationEvent' AND (c->>'userId')::bigint = $1
+        """, userId);
+
     public Task<(uint Ready, uint Consumers)> WriteQueueAsync() => fixture.QueueAsync(FeedWriteQueue.QueueName);
 
     /// <summary>Puts writes (or anything else) into feed.writes, persistent and confirmed, as the endpoints do.</summary>

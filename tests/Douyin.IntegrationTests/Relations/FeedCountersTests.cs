@@ -20,14 +20,15 @@ public sealed class FeedCountersTests(DouyinAppFixture fixture)
         await using var feed = await FeedStandIn.CreateAsync(fixture);
         // Feed's side, as Feed publishes it: two videos, two likes of them, and one like taken back.
         var firstVideo = new VideoPublishedIntegrationEvent(VideoId: Random.Shared.NextInt64(), AuthorId: authorId);
-        var firstLike = new VideoFavoriteChangedIntegrationEvent(likerId, firstVideo.VideoId, authorId, IsFavorite: true);
+        var firstLike = new FavoriteCountsChangedIntegrationEvent([new(likerId, FavoriteCount: 1, TotalFavorited: 0), new(authorId, FavoriteCount: 0, TotalFavorited: 1)]);
         await feed.PublishAsync(firstVideo);
         await feed.PublishAsync(new VideoPublishedIntegrationEvent(VideoId: Random.Shared.NextInt64(), AuthorId: authorId));
         await feed.PublishAsync(firstLike);
+        // The author liking their own video, as an older Feed announced a like (one event per like): still counted.
         await feed.PublishAsync(new VideoFavoriteChangedIntegrationEvent(authorId, firstVideo.VideoId, authorId, IsFavorite: true));
-        var likeTakenBack = new VideoFavoriteChangedIntegrationEvent(likerId, 42, authorId, IsFavorite: true);
-        await feed.PublishAsync(likeTakenBack);
-        await feed.PublishAsync(likeTakenBack with { Id = Guid.NewGuid(), IsFavorite = false });
+        // A like and its unlike applied in two batches; the second names the author twice, as parts of one change add up.
+        await feed.PublishAsync(new FavoriteCountsChangedIntegrationEvent([new(likerId, 1, 0), new(authorId, 0, 1)]));
+        await feed.PublishAsync(new FavoriteCountsChangedIntegrationEvent([new(likerId, -1, 0), new(authorId, 0, -2), new(authorId, 0, 1)]));
 
         var expectedAuthor = (Works: 2L, Followers: 1L, TotalFavorited: 2L, Favorites: 1L);
         var expectedLiker = (Follows: 1L, Favorites: 1L);

@@ -52,7 +52,8 @@ public sealed class FeedStandIn(IHost host) : IAsyncDisposable
         builder.Configuration["ConnectionStrings:messaging"] = await fixture.App.GetConnectionStringAsync("messaging");
         builder.AddRabbitMqEventBus("messaging")
             .AddEvent<VideoPublishedIntegrationEvent>()
-            .AddEvent<VideoFavoriteChangedIntegrationEvent>();
+            .AddEvent<VideoFavoriteChangedIntegrationEvent>()
+            .AddEvent<FavoriteCountsChangedIntegrationEvent>();
         return new(builder.Build()); // never started: it only publishes, so it needs no queue of its own
     }
 

@@ -48,9 +48,24 @@ public sealed class UserCardsTests(DouyinAppFixture fixture)
         await _web.UserAsync(alice, bobId);
         Assert.Contains("\"follower_count\":0", (string?)await redis.GetAsync(key));
 
+        // Whom alice follows is cached too (is_follow), and a follow or unfollow drops it with the cards.
+        var following = $"social:following:v1:{aliceId}";
+        Assert.Equal(new[] { true, false }, await redis.SMIsMemberAsync(following, [0L, bobId]));
+
         await _web.FollowAsync(alice, bobId);
-        Assert.Equal(0, await redis.ExistsAsync([key]));
-        Assert.Equal(1, (await _web.UserAsync(alice, bobId)).Long("follower_count"));
+        Assert.Equal(0, await redis.ExistsAsync([key, following]));
+        var bobSeenByAlice = await _web.UserAsync(alice, bobId);
+        Assert.Equal(1, bobSeenByAlice.Long("follower_count"));
+        Assert.True(bobSeenByAlice.Bool("is_follow"));
+
+        // Within the invalidation hold nothing is cached again (a reader from before the change cannot put back the
+        // old set), so wait for it to pass before looking.
+        await Eventually.HoldsAsync(async () => { await _web.UserAsync(alice, bobId); return await redis.SMIsMemberAsync(following, [0L, bobId]); },
+            members => members.SequenceEqual([true, true]), "alice's following set cached with bob in it");
+        await _web.UnfollowAsync(alice, bobId);
+        Assert.Equal(0, await redis.ExistsAsync([following]));
+        Assert.False((await _web.UserAsync(alice, bobId)).Bool("is_follow"));
+        await _web.FollowAsync(alice, bobId);
 
         // Feed's events invalidate too: the next read shows the new count at once, not after the TTL.
         await using var feed = await FeedStandIn.CreateAsync(fixture);
