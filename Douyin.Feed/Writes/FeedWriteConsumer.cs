@@ -9,12 +9,13 @@ using RabbitMQ.Client.Events;
 namespace Douyin.Feed.Writes;
 
 /// <summary>
-/// Drains <c>feed.writes</c> into PostgreSQL through <see cref="FeedWriteApplier"/>: a batch is whatever has arrived
-/// (up to <see cref="FeedWritesOptions.BatchSize"/>), applied in one transaction, and acknowledged only after the
-/// commit (and the cache invalidation). A crash before that leaves the messages unacknowledged: the broker redelivers
-/// them and the applier's idempotency makes the repeat change nothing. A message that is not a valid write is
-/// dead-lettered at once; a batch that keeps failing for another reason is retried one write at a time, so only the
-/// write at fault is dead-lettered. While the database or Redis is away the batch waits and retries.
+/// Drains <c>feed.writes</c> into PostgreSQL through <see cref="FeedWriteApplier"/>: a batch is whatever messages have
+/// arrived (up to <see cref="FeedWritesOptions.BatchSize"/> writes), applied in one transaction, and acknowledged only
+/// after the commit (and the cache invalidation). A crash before that leaves the messages unacknowledged: the broker
+/// redelivers them and the applier's idempotency makes the repeat change nothing. A message that is not a valid write
+/// (or array of writes) is dead-lettered at once; a batch that keeps failing for another reason is retried one message
+/// at a time, so only the message at fault is dead-lettered (with the writes group-committed beside the one at fault).
+/// While the database or Redis is away the batch waits and retries.
 /// </summary>
 public sealed class FeedWriteConsumer(
     RabbitMQConnectionSource connections,
@@ -27,8 +28,8 @@ public sealed class FeedWriteConsumer(
 
     readonly FeedWritesOptions _options = options.Value;
 
-    /// <summary>A delivery kept past its event handler (RabbitMQ.Client reuses the body's memory afterwards).</summary>
-    sealed record Delivery(ulong Tag, byte[] Body, string? MessageId);
+    /// <summary>A delivery, parsed in its event handler (RabbitMQ.Client reuses the body's memory afterwards); no writes means poison.</summary>
+    sealed record Delivery(ulong Tag, FeedWrite[]? Writes, string? MessageId);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(Enumerable.Range(0, Math.Max(1, _options.Consumers)).Select(_ => Task.Run(() => RunConsumerAsync(stoppingToken), stoppingToken)));
@@ -76,18 +77,24 @@ public sealed class FeedWriteConsumer(
         var received = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = true });
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
-            received.Writer.WriteAsync(new(delivery.DeliveryTag, delivery.Body.ToArray(), delivery.BasicProperties.MessageId)).AsTask();
+            received.Writer.WriteAsync(new(delivery.DeliveryTag, Parse(delivery.Body.Span), delivery.BasicProperties.MessageId)).AsTask();
         await channel.BasicConsumeAsync(FeedWriteQueue.QueueName, autoAck: false, consumer, stoppingToken);
         logger.LogInformation("Consuming {Queue}", FeedWriteQueue.QueueName);
 
-        var batch = new List<Delivery>(_options.BatchSize);
+        var batch = new List<Delivery>();
         while (true)
         {
             batch.Clear();
-            batch.Add(await received.Reader.ReadAsync(closed.Token));
-            while (batch.Count < _options.BatchSize && received.Reader.TryRead(out var next))
+            var writes = 0;
+            // Whole messages, until the batch holds BatchSize writes.
+            for (var next = await received.Reader.ReadAsync(closed.Token); ; )
             {
                 batch.Add(next);
+                writes += next.Writes?.Length ?? 0;
+                if (writes >= _options.BatchSize || !received.Reader.TryRead(out next!))
+                {
+                    break;
+                }
             }
             await ProcessAsync(channel, batch, closed.Token);
         }
@@ -95,12 +102,12 @@ public sealed class FeedWriteConsumer(
 
     async Task ProcessAsync(IChannel channel, List<Delivery> batch, CancellationToken cancellationToken)
     {
-        var writes = new List<(Delivery Delivery, FeedWrite Write)>(batch.Count);
+        var writes = new List<(Delivery Delivery, FeedWrite Write)>();
         foreach (var delivery in batch)
         {
-            if (Parse(delivery.Body) is { } write)
+            if (delivery.Writes is { } parsed)
             {
-                writes.Add((delivery, write));
+                writes.AddRange(parsed.Select(write => (delivery, write)));
             }
             else
             {
@@ -134,19 +141,21 @@ public sealed class FeedWriteConsumer(
                 await Task.Delay(delay, time, cancellationToken);
                 delay = Min(delay * 2, s_maxDelay);
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && writes.Count > 1)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && writes[0].Delivery != writes[^1].Delivery)
             {
-                logger.LogWarning(ex, "A batch of {Count} feed writes keeps failing; applying them one by one", writes.Count);
-                foreach (var write in writes)
+                logger.LogWarning(ex, "A batch of {Count} feed writes keeps failing; applying its messages one by one", writes.Count);
+                foreach (var message in writes.GroupBy(w => w.Delivery))
                 {
-                    await ApplyAsync(channel, [write], cancellationToken);
+                    await ApplyAsync(channel, [.. message], cancellationToken);
                 }
                 return;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                var (delivery, write) = writes[0];
-                logger.LogError(ex, "Dead-lettering feed write {Write} after {Attempts} attempts", write, attempt);
+                // A message is acknowledged whole, so the writes that share it with the one at fault go with it.
+                var delivery = writes[0].Delivery;
+                logger.LogError(ex, "Dead-lettering message {MessageId} ({Count} feed writes, the first {Write}) after {Attempts} attempts",
+                    delivery.MessageId, writes.Count, writes[0].Write, attempt);
                 await channel.BasicNackAsync(delivery.Tag, multiple: false, requeue: false, cancellationToken);
                 return;
             }
@@ -157,11 +166,11 @@ public sealed class FeedWriteConsumer(
         await channel.BasicAckAsync(writes.Max(w => w.Delivery.Tag), multiple: true, cancellationToken);
     }
 
-    static FeedWrite? Parse(byte[] body)
+    static FeedWrite[]? Parse(ReadOnlySpan<byte> body)
     {
         try
         {
-            return JsonSerializer.Deserialize<FeedWrite>(body, FeedWriteQueue.JsonOptions) is { } write && write.IsValid() ? write : null;
+            return FeedWriteQueue.Deserialize(body) is { Length: > 0 } writes && writes.All(w => w is not null && w.IsValid()) ? writes : null;
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException)
         {

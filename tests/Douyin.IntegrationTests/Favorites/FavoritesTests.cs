@@ -157,6 +157,32 @@ public sealed class FavoritesTests(DouyinAppFixture fixture)
     }
 
     [Fact]
+    public async Task ConcurrentWritesAreGroupCommittedIntoFewMessagesAndAllApplied()
+    {
+        var (authorId, _) = await _web.RegisterAsync();
+        var videoId = await _feed.SeedVideoAsync(authorId);
+        const int likes = 500;
+        var writes = Enumerable.Range(1, likes).Select(i => new FavoriteWrite(FeedWritesBackstage.NextSequence(), (1L << 51) + videoId % 1_000_000 * 10_000 + i, videoId, true)).ToArray();
+
+        // With Feed stopped the messages stay in the queue, to be counted.
+        await _social.StopAsync("feed");
+        try
+        {
+            await using var queue = await _feed.CreateWriteQueueAsync();
+            await Task.WhenAll(writes.Select(w => queue.EnqueueAsync(w, CancellationToken.None)));
+            var messages = (await _feed.WriteQueueAsync()).Ready;
+            Assert.InRange(messages, 1u, likes / 2u);
+        }
+        finally
+        {
+            await _social.StartAsync("feed");
+        }
+
+        // Every write of every message, once.
+        await Eventually.HoldsAsync(() => _feed.CountersAsync(videoId), c => c == (likes, likes, 0, 0), $"all {likes} likes", seconds: 60);
+    }
+
+    [Fact]
     public async Task PoisonMessagesAreDeadLetteredWithoutBlockingTheQueue()
     {
         var (authorId, _) = await _web.RegisterAsync();

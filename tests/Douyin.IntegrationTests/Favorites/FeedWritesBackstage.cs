@@ -1,10 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Aspire.Hosting.Testing;
 using Douyin.Feed.Writes;
 using Douyin.IntegrationTests.Infrastructure;
 using Douyin.IntegrationTests.Videos;
 using Douyin.ServiceDefaults.Ids;
+using Douyin.ServiceDefaults.Messaging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using RabbitMQ.Client;
@@ -44,6 +49,17 @@ public sealed class FeedWritesBackstage(DouyinAppFixture fixture)
         await FeedScalarAsync("SELECT count(*) FROM favorites WHERE video_id = $1 AND is_favorite", videoId),
         await FeedScalarAsync("SELECT comment_count FROM videos WHERE id = $1", videoId),
         await FeedScalarAsync("SELECT count(*) FROM comments WHERE video_id = $1 AND NOT is_deleted", videoId));
+
+    /// <summary>Feed's own write queue (group commit included), publishing to the app's broker as the endpoints do.</summary>
+    public async Task<FeedWriteQueue> CreateWriteQueueAsync()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "feed-writes-stand-in" });
+        builder.Configuration["ConnectionStrings:messaging"] = await fixture.App.GetConnectionStringAsync("messaging");
+        builder.AddRabbitMQClient("messaging");
+        var services = builder.Build().Services;
+        return new FeedWriteQueue(
+            services.GetRequiredService<RabbitMQConnectionSource>(), Options.Create(new FeedWritesOptions()), NullLogger<FeedWriteQueue>.Instance);
+    }
 
     /// <summary>
     /// Holds the video's row lock (FOR UPDATE in an open transaction) until disposed: a batch of writes to it then waits

@@ -4,7 +4,10 @@ using System.Net.Sockets;
 using System.Text;
 using Douyin.ServiceDefaults.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Douyin.ServiceDefaults.Tests.Telemetry;
 
@@ -32,6 +35,7 @@ public sealed class OpenTelemetryTests
                 ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
             });
 
+        Assert.NotNull(service.App.Services.GetService<TracerProvider>());
         using var client = new HttpClient { BaseAddress = service.BaseAddress };
         Assert.Equal("Healthy", await client.GetStringAsync("/health"));
         Assert.Equal("item 7", await client.GetStringAsync("/traced/7"));
@@ -42,6 +46,15 @@ public sealed class OpenTelemetryTests
         Assert.Contains("otlp-test-service", exported);
         Assert.Contains("http.route", exported);
         Assert.DoesNotContain("GET /health", exported);
+    }
+
+    [Fact]
+    public async Task WithoutACollectorNothingIsRecorded()
+    {
+        await using var service = await TestWebApp.StartAsync(builder => builder.AddServiceDefaults(), app => app.MapDefaultEndpoints());
+
+        Assert.Null(service.App.Services.GetService<TracerProvider>());
+        Assert.Null(service.App.Services.GetService<MeterProvider>());
     }
 
     sealed class OtlpReceiver : IDisposable
