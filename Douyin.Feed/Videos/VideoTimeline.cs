@@ -7,7 +7,7 @@ namespace Douyin.Feed.Videos;
 /// (<c>feed:timeline</c>) and, in <c>feed:timeline:floor</c>, the time from which that set is complete (0 when it
 /// holds every video). A page whose range the set covers is one ZREVRANGEBYSCORE; older pages are keyset queries on
 /// PostgreSQL's (created_at desc, id desc) index, so no page costs more as videos accumulate. PostgreSQL is the
-/// source of truth: when the floor key is missing (flush, expiry) one request rebuilds the set under a short lock
+/// source of truth: when the floor key or the set is missing (flush, expiry) one request rebuilds the set under a short lock
 /// while the others wait for it, and a publish adds its id whether or not the set is warm, so a rebuild racing a
 /// publish cannot lose it.
 /// </para>
@@ -42,6 +42,13 @@ public sealed class VideoTimeline(
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
         return 1
+        """);
+
+    // KEYS: timeline, floor. The floor only while the set it describes exists: a set lost on its own (deleted by hand,
+    // expired first) must not leave a floor that calls an empty or partial set complete.
+    static readonly RedisScript s_floor = new("""
+        if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('GET', KEYS[2]) end
+        return false
         """);
 
     static readonly RedisScript s_release = new("""
@@ -95,7 +102,7 @@ public sealed class VideoTimeline(
 
     async Task<long?> GetFloorAsync(CancellationToken cancellationToken)
     {
-        if ((long?)await redis.GetAsync(FloorKey, cancellationToken) is { } floor)
+        if ((long?)await s_floor.EvaluateAsync(redis, [Key, FloorKey], [], cancellationToken) is { } floor)
         {
             return floor;
         }

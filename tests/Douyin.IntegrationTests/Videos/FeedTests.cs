@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
+using Aspire.Hosting.Testing;
+using Douyin.Feed.Videos;
 using Douyin.IntegrationTests.Infrastructure;
+using Douyin.ServiceDefaults.Redis;
 using Npgsql;
 
 namespace Douyin.IntegrationTests.Videos;
@@ -94,6 +97,22 @@ public sealed class FeedTests(DouyinAppFixture fixture)
         Assert.Equal(expected.Take(cold[0].Ids.Count), cold[0].Ids);
         Assert.Equal(warm, afterFlush);
         Assert.Equal(expected, afterFlush.Take(expected.Count));
+    }
+
+    [Fact]
+    public async Task ATimelineLostWithoutItsFloorIsRebuiltNotServedEmpty()
+    {
+        var (expected, windowEndMs, _) = await InsertHundredVideosAsync();
+        await ReadWindowAsync(windowEndMs, expected.Count);
+
+        // The set gone but a floor of 0 ("the set holds every video") left behind, as a partial flush leaves it.
+        await using (var redis = new RedisConnection((await fixture.App.GetConnectionStringAsync("cache"))!))
+        {
+            await redis.DelAsync([VideoTimeline.Key]);
+            await redis.SetAsync(VideoTimeline.FloorKey, 0L);
+        }
+
+        Assert.Equal(expected, (await ReadWindowAsync(windowEndMs, expected.Count)).Take(expected.Count));
     }
 
     [Fact]
