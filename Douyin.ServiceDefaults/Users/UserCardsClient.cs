@@ -1,4 +1,5 @@
 using Douyin.ServiceDefaults.Api;
+using Douyin.ServiceDefaults.Concurrency;
 using Douyin.ServiceDefaults.Identity;
 using Douyin.ServiceDefaults.Users;
 using Microsoft.Extensions.Caching.Memory;
@@ -16,20 +17,28 @@ namespace Douyin.ServiceDefaults.Users
     /// How Feed and Chat render users: one call to Social per response, whatever the number of users in it.
     /// Image fields come back as paths; make them absolute with <see cref="PublicUrls"/> when answering a client.
     /// </summary>
-    public sealed class UserCardsClient(HttpClient http, ILogger<UserCardsClient> logger)
+    public sealed class UserCardsClient(HttpClient http, UserCardRequests inFlight, ILogger<UserCardsClient> logger)
     {
         public const string Path = "/internal/users/cards";
         public const int MaxBatch = 1000;
 
-        public async Task<IReadOnlyDictionary<long, User>> GetCardsAsync(IReadOnlyCollection<long> userIds, long? viewerId, CancellationToken cancellationToken)
+        /// <summary>
+        /// The cards of the users Social knows among <paramref name="userIds"/>. Identical requests made at the same
+        /// moment (every anonymous viewer of the feed's first page asks for the same authors) share one call to Social.
+        /// The dictionary may be shared with those callers: read it, do not change it.
+        /// </summary>
+        public Task<IReadOnlyDictionary<long, User>> GetCardsAsync(IReadOnlyCollection<long> userIds, long? viewerId, CancellationToken cancellationToken)
         {
             if (userIds.Count == 0)
             {
-                return new Dictionary<long, User>();
+                return Task.FromResult<IReadOnlyDictionary<long, User>>(new Dictionary<long, User>());
             }
-
-            var body = await http.PostReadAsync<UserCardsRequest, UserCardsResponse>(Path, new(userIds, viewerId), cancellationToken);
-            return body?.Users.ToDictionary(u => u.Id) ?? [];
+            var key = (viewerId, string.Join(',', userIds.Order()));
+            return inFlight.RunAsync(key, async () =>
+            {
+                var body = await http.PostReadAsync<UserCardsRequest, UserCardsResponse>(Path, new(userIds, viewerId), CancellationToken.None);
+                return body?.Users.ToDictionary(u => u.Id) ?? [];
+            }, cancellationToken);
         }
 
         /// <summary>
@@ -56,6 +65,9 @@ namespace Douyin.ServiceDefaults.Users
         public static User Placeholder(long userId) => new() { Id = userId, Name = $"user {userId}" };
     }
 
+    /// <summary>The card requests to Social in flight in this process, shared by identical callers.</summary>
+    public sealed class UserCardRequests : SingleFlight<(long? ViewerId, string UserIds), IReadOnlyDictionary<long, User>>;
+
     /// <summary>Feed's and Chat's <see cref="UserDirectory"/>: a user exists if Social has a card for them (from its Redis card cache).</summary>
     public sealed class SocialUserDirectory(UserCardsClient users, IMemoryCache cache, ILogger<SocialUserDirectory> logger)
         : UserDirectory(cache, logger)
@@ -72,6 +84,7 @@ namespace Microsoft.Extensions.Hosting
         /// <summary>A typed client for Social's card endpoint, addressed by service discovery (<c>http://social</c>).</summary>
         public static IHostApplicationBuilder AddUserCardsClient(this IHostApplicationBuilder builder)
         {
+            builder.Services.AddSingleton<UserCardRequests>();
             builder.Services.AddHttpClient<UserCardsClient>(c => c.BaseAddress = new Uri($"http://{Douyin.ServiceDefaults.ResourceNames.Social}"));
             builder.AddUserDirectory<SocialUserDirectory>();
             return builder;
