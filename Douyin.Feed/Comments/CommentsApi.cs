@@ -17,9 +17,9 @@ public sealed class CommentListResponse : ApiResponse
 
 /// <summary>The services the comment endpoints share.</summary>
 public sealed class CommentServices(
-    VideoCache videos, CommentStore comments, CommentCards cards, FeedWriteQueue writes, SnowflakeIdGenerator ids, WordFilter words)
+    VideoExistence videos, CommentStore comments, CommentCards cards, FeedWriteQueue writes, SnowflakeIdGenerator ids, WordFilter words)
 {
-    public VideoCache Videos { get; } = videos;
+    public VideoExistence Videos { get; } = videos;
     public CommentStore Comments { get; } = comments;
     public CommentCards Cards { get; } = cards;
     public FeedWriteQueue Writes { get; } = writes;
@@ -122,7 +122,7 @@ public static class CommentsApi
     }
 
     static async Task<Ok<CommentListResponse>> GetCommentListAsync(
-        ApiParameters parameters, ClaimsPrincipal principal, VideoCache videos, CommentStore comments, CommentCards cards,
+        ApiParameters parameters, ClaimsPrincipal principal, VideoExistence videos, CommentStore comments, CommentCards cards,
         CancellationToken cancellationToken)
     {
         if (!parameters.TryGetId("video_id", out var videoId, out var error))

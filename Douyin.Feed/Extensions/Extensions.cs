@@ -31,6 +31,7 @@ internal static class Extensions
         builder.Services.AddScoped<VideoTimeline>();
         builder.Services.AddMemoryCache();
         builder.Services.AddScoped<VideoCache>();
+        builder.Services.AddSingleton<VideoExistence>();
         builder.Services.AddScoped<VideoFeed>();
         builder.Services.AddScoped<FavoriteLookup>();
         builder.Services.AddScoped<VideoCards>();

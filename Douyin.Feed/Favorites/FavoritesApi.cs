@@ -21,7 +21,7 @@ public static class FavoritesApi
     }
 
     static async Task<Ok<ApiResponse>> ChangeFavoriteAsync(
-        ApiParameters parameters, ClaimsPrincipal principal, VideoCache videos, FeedWriteQueue writes, SnowflakeIdGenerator ids,
+        ApiParameters parameters, ClaimsPrincipal principal, VideoExistence videos, FeedWriteQueue writes, SnowflakeIdGenerator ids,
         CancellationToken cancellationToken)
     {
         if (!parameters.TryGetId("video_id", out var videoId, out var error)

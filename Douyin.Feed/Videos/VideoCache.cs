@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Extensions.Caching.Memory;
 
 namespace Douyin.Feed.Videos;
 
@@ -8,13 +7,9 @@ namespace Douyin.Feed.Videos;
 /// written back. An id that does not exist is cached as an empty string for a short while, so lookups of unknown ids
 /// do not reach the database every time. Whoever changes a video's row calls <see cref="InvalidateAsync"/>.
 /// </summary>
-public sealed class VideoCache(
-    RedisConnection redis, FeedDbContext db, IMemoryCache known, IOptions<FeedOptions> options, ILogger<VideoCache> logger)
+public sealed class VideoCache(RedisConnection redis, FeedDbContext db, IOptions<FeedOptions> options, ILogger<VideoCache> logger)
 {
     const string Missing = "";
-
-    static readonly Func<FeedDbContext, long, CancellationToken, Task<bool>> s_exists =
-        EF.CompileAsyncQuery((FeedDbContext db, long id, CancellationToken _) => db.Videos.Any(v => v.Id == id));
 
     readonly FeedOptions _options = options.Value;
 
@@ -72,28 +67,6 @@ public sealed class VideoCache(
     /// <summary>One video, or null when it does not exist.</summary>
     public async Task<Video?> FindAsync(long id, CancellationToken cancellationToken) =>
         (await GetAsync([id], cancellationToken)).GetValueOrDefault(id);
-
-    /// <summary>
-    /// Whether a video exists, for the like and comment endpoints, which ask on every write. Videos are never deleted,
-    /// so a yes is remembered in this process: otherwise a popular video would be read from PostgreSQL on every like,
-    /// because each applied batch of likes drops its record from Redis. A no is not remembered, so a video published
-    /// a moment later is found.
-    /// </summary>
-    public async Task<bool> ExistsAsync(long id, CancellationToken cancellationToken)
-    {
-        var key = (typeof(VideoCache), id);
-        if (known.TryGetValue(key, out _))
-        {
-            return true;
-        }
-        // Straight to the primary key: reading and caching the whole record would cost more than the answer is worth.
-        if (!await s_exists(db, id, cancellationToken))
-        {
-            return false;
-        }
-        known.Set(key, true, _options.VideoTtl); // the expiry only bounds the memory of ids no longer asked about
-        return true;
-    }
 
     /// <summary>Caches a video just written (publishing), replacing any "missing" marker for its id.</summary>
     public Task SetAsync(Video video, CancellationToken cancellationToken) => WriteAsync([(video.Id, video)], cancellationToken);
