@@ -30,6 +30,7 @@ internal static class Extensions
 
         builder.Services.AddScoped<VideoTimeline>();
         builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<VideoCache.SharedReads>();
         builder.Services.AddScoped<VideoCache>();
         builder.Services.AddSingleton<VideoExistence>();
         builder.Services.AddScoped<VideoFeed>();

@@ -1,3 +1,4 @@
+using Douyin.ServiceDefaults.Concurrency;
 using System.Text.Json;
 
 namespace Douyin.Feed.Videos;
@@ -7,9 +8,13 @@ namespace Douyin.Feed.Videos;
 /// written back. An id that does not exist is cached as an empty string for a short while, so lookups of unknown ids
 /// do not reach the database every time. Whoever changes a video's row calls <see cref="InvalidateAsync"/>.
 /// </summary>
-public sealed class VideoCache(RedisConnection redis, FeedDbContext db, IOptions<FeedOptions> options, ILogger<VideoCache> logger)
+public sealed class VideoCache(
+    RedisConnection redis, FeedDbContext db, VideoCache.SharedReads reads, IOptions<FeedOptions> options, ILogger<VideoCache> logger)
 {
     const string Missing = "";
+
+    /// <summary>Redis reads of the same ids in flight in this process, shared by their callers (a singleton).</summary>
+    public sealed class SharedReads : SingleFlight<string, (Dictionary<long, Video> Found, List<long> Misses)>;
 
     readonly FeedOptions _options = options.Value;
 
@@ -18,16 +23,37 @@ public sealed class VideoCache(RedisConnection redis, FeedDbContext db, IOptions
     /// <summary>The videos that exist among <paramref name="ids"/>, by id.</summary>
     public async Task<Dictionary<long, Video>> GetAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken)
     {
-        var found = new Dictionary<long, Video>(ids.Count);
         if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        // Every viewer of the feed's first page reads the same ids at the same moment: they share the Redis read.
+        var (cached, misses) = await reads.RunAsync(string.Join(',', ids), () => ReadCachedAsync(ids), cancellationToken);
+        var found = new Dictionary<long, Video>(cached);
+        if (misses.Count == 0)
         {
             return found;
         }
 
+        var loaded = await db.Videos.AsNoTracking().Where(v => misses.Contains(v.Id)).ToListAsync(cancellationToken);
+        foreach (var video in loaded)
+        {
+            found[video.Id] = video;
+        }
+        await WriteAsync(misses.Select(id => (id, found.GetValueOrDefault(id))), cancellationToken);
+        return found;
+    }
+
+    /// <summary>What Redis holds of <paramref name="ids"/>, and the ids it does not know (all of them while Redis is away).</summary>
+    async Task<(Dictionary<long, Video> Found, List<long> Misses)> ReadCachedAsync(IReadOnlyList<long> ids)
+    {
+        var found = new Dictionary<long, Video>(ids.Count);
         var misses = new List<long>();
         try
         {
-            var cached = await redis.MGetAsync([.. ids.Select(Key)], cancellationToken);
+            // Not a caller's token: the read may serve several callers; the client's own timeout bounds it.
+            var cached = await redis.MGetAsync([.. ids.Select(Key)], CancellationToken.None);
             for (var i = 0; i < ids.Count; i++)
             {
                 switch ((string?)cached[i])
@@ -47,21 +73,9 @@ public sealed class VideoCache(RedisConnection redis, FeedDbContext db, IOptions
         {
             // PostgreSQL is the source of truth: a Redis outage makes the feed slower, not broken.
             logger.LogWarning(ex, "Video cache unavailable; reading PostgreSQL");
-            misses = [.. ids];
+            return ([], [.. ids]);
         }
-
-        if (misses.Count == 0)
-        {
-            return found;
-        }
-
-        var loaded = await db.Videos.AsNoTracking().Where(v => misses.Contains(v.Id)).ToListAsync(cancellationToken);
-        foreach (var video in loaded)
-        {
-            found[video.Id] = video;
-        }
-        await WriteAsync(misses.Select(id => (id, found.GetValueOrDefault(id))), cancellationToken);
-        return found;
+        return (found, misses);
     }
 
     /// <summary>One video, or null when it does not exist.</summary>
