@@ -26,6 +26,10 @@ public sealed class SocialOutageTests(DouyinAppFixture fixture)
         await new FeedWritesBackstage(fixture).SeedVideoAsync(authorId);
         var before = await PublishListAsync(token, authorId);
         Assert.NotEqual($"user {authorId}", before["author"]!["name"]!.GetValue<string>());
+        // Twenty different viewers, so that a round's reads are twenty different card requests: identical requests in
+        // flight share one call to Social, and the breaker counts calls. Each has read once, so Feed knows their tokens.
+        var viewers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => fixture.Web.RegisterAsync()));
+        await Task.WhenAll(viewers.Select(v => PublishListAsync(v.Token, authorId)));
 
         var social = new SocialBackstage(fixture);
         var ports = SocialPorts();
@@ -44,7 +48,7 @@ public sealed class SocialOutageTests(DouyinAppFixture fixture)
             {
                 Assert.True(++rounds <= 30, $"Feed kept calling the dead Social: {connections} connections after {rounds - 1} rounds of 20 reads.");
                 var seen = Volatile.Read(ref connections);
-                var videos = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => PublishListAsync(token, authorId)));
+                var videos = await Task.WhenAll(viewers.Select(v => PublishListAsync(v.Token, authorId)));
                 Assert.All(videos, video => Assert.Equal($"user {authorId}", video["author"]!["name"]!.GetValue<string>()));
                 if (Volatile.Read(ref connections) == seen)
                 {
