@@ -125,7 +125,7 @@ public sealed class FavoritesTests(DouyinAppFixture fixture)
         var videoId = await _feed.SeedVideoAsync(authorId);
         const int likes = 4000;
         // Likes of many (unregistered) users, each written twice as a redelivery would be.
-        var writes = Enumerable.Range(1, likes).Select(i => new FavoriteWrite(FeedWritesBackstage.NextSequence(), (1L << 50) + videoId % 1_000_000 * 10_000 + i, videoId, true)).ToArray();
+        var writes = FeedWritesBackstage.LikesOfManyUsers(videoId, likes);
         var (firstHalf, secondHalf) = (writes[..(likes / 2)], writes[(likes / 2)..]);
 
         await _feed.EnqueueAsync([.. firstHalf, .. firstHalf]);
@@ -162,7 +162,7 @@ public sealed class FavoritesTests(DouyinAppFixture fixture)
         var (authorId, _) = await _web.RegisterAsync();
         var videoId = await _feed.SeedVideoAsync(authorId);
         const int likes = 500;
-        var writes = Enumerable.Range(1, likes).Select(i => new FavoriteWrite(FeedWritesBackstage.NextSequence(), (1L << 51) + videoId % 1_000_000 * 10_000 + i, videoId, true)).ToArray();
+        var writes = FeedWritesBackstage.LikesOfManyUsers(videoId, likes);
 
         // With Feed stopped the messages stay in the queue, to be counted.
         await _social.StopAsync("feed");

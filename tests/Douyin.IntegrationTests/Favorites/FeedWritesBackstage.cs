@@ -27,6 +27,10 @@ public sealed class FeedWritesBackstage(DouyinAppFixture fixture)
 
     public static long NextSequence() => s_ids.NextId();
 
+    /// <summary>Likes of <paramref name="count"/> different users who never registered (ids derived from the video, so tests do not share them).</summary>
+    public static FavoriteWrite[] LikesOfManyUsers(long videoId, int count) =>
+        [.. Enumerable.Range(1, count).Select(i => new FavoriteWrite(NextSequence(), (1L << 50) + videoId % 1_000_000 * 10_000 + i, videoId, IsFavorite: true))];
+
     /// <summary>A video of <paramref name="authorId"/>, inserted directly (no upload needed to like or comment on it).</summary>
     public async Task<long> SeedVideoAsync(long authorId)
     {
