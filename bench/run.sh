@@ -108,7 +108,7 @@ conn="Host=localhost;Port=$pg_port;Username=postgres;Password=$pg_password;Datab
 dotnet artifacts/bin/Douyin.Bench.DataGen/release/Douyin.Bench.DataGen.dll "${data_args[@]}" --out "$work/data-files" \
   --feeddb "$conn=feeddb" --socialdb "$conn=socialdb" --chatdb "$conn=chatdb" --jwt-key "$jwt_key"
 # Caches cold: the timeline (and its floor) and cached cards were built from the state before the copy.
-for pattern in 'feed:timeline*' 'feed:video:*' 'social:card:*' 'social:following:*'; do
+for pattern in 'feed:timeline*' 'feed:video:*' 'feed:liked:*' 'social:card:*' 'social:following:*'; do
   REDISCLI_AUTH=$cache_password redis-cli -p "$redis_port" --scan --pattern "$pattern" | xargs -r env REDISCLI_AUTH="$cache_password" redis-cli -p "$redis_port" DEL >/dev/null
 done
 video_count=$(pg feeddb "SELECT count(*) FROM videos")

@@ -19,7 +19,13 @@ public sealed class FeedOptions
     /// <summary>How long an id that does not exist is remembered as missing, so repeated lookups skip the database.</summary>
     public TimeSpan MissingVideoTtl { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a changed video record is kept out of the cache, so a reader from before the change cannot put it back.</summary>
+    /// <summary>How long a viewer's cached set of liked videos (is_favorite) lives; it bounds staleness if an invalidation is lost.</summary>
+    public TimeSpan LikedSetTtl { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>A viewer who likes more videos than this is answered by PostgreSQL each time, so one huge set is never loaded whole.</summary>
+    public int MaxCachedLikes { get; set; } = 5000;
+
+    /// <summary>How long a changed video record or liked set is kept out of the cache, so a reader from before the change cannot put it back.</summary>
     public TimeSpan InvalidationHold { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long one request may hold the right to rebuild a cold timeline.</summary>

@@ -9,9 +9,9 @@ namespace Douyin.Feed.Writes;
 /// counters move only on a real change of state. Concurrent batches (several consumers, replicas) lock rows in one
 /// order (favorites by (user, video), comments by id, then videos by id), so they wait for each other and never
 /// deadlock on the pairs they share. The batch's real changes of likes reach Social as one event of net counter
-/// changes (<see cref="FavoriteCountsChangedIntegrationEvent"/>) through the outbox, in the same transaction. After the commit the cached records of the batch's videos are dropped.
+/// changes (<see cref="FavoriteCountsChangedIntegrationEvent"/>) through the outbox, in the same transaction. After the commit the cached records of the batch's videos, and the liked sets of its likers, are dropped.
 /// </summary>
-public sealed class FeedWriteApplier(FeedDbContext db, IIntegrationEventOutbox outbox, VideoCache cache)
+public sealed class FeedWriteApplier(FeedDbContext db, IIntegrationEventOutbox outbox, VideoCache cache, FavoriteLookup favorites)
 {
     sealed record FavoriteState(long UserId, long VideoId, bool IsFavorite, long Sequence);
 
@@ -48,9 +48,10 @@ public sealed class FeedWriteApplier(FeedDbContext db, IIntegrationEventOutbox o
             }
         }, cancellationToken);
 
-        // Every video of the batch, changed or not: a batch redelivered because this failed changes nothing the
-        // second time, yet must still clear what the first attempt left cached. A Redis failure fails the batch.
+        // Every video and liker of the batch, changed or not: a batch redelivered because this failed changes nothing
+        // the second time, yet must still clear what the first attempt left cached. A Redis failure fails the batch.
         await cache.InvalidateAsync([.. writes.Select(w => w.VideoId).Distinct()], cancellationToken);
+        await favorites.InvalidateLikedAsync(writes.OfType<FavoriteWrite>().Select(w => w.UserId), cancellationToken);
     }
 
     /// <returns>The pairs whose state really changed, with their new state.</returns>

@@ -15,7 +15,22 @@ namespace Douyin.ServiceDefaults.Identity
     {
         public static readonly TimeSpan TimeToLive = TimeSpan.FromMinutes(1);
 
+        /// <summary>Whether the user exists; true when that cannot be told now (see above).</summary>
         public async Task<bool> ExistsAsync(long userId, CancellationToken cancellationToken)
+        {
+            if (await FindAsync(userId, cancellationToken) is { } exists)
+            {
+                return exists;
+            }
+            logger.LogWarning("Cannot check that user {UserId} exists, accepting the token", userId);
+            return true;
+        }
+
+        /// <summary>
+        /// Whether the user exists, or null when that cannot be told now (the lookup failed), for callers that must
+        /// refuse rather than guess (a message to a recipient nobody can vouch for).
+        /// </summary>
+        public async Task<bool?> FindAsync(long userId, CancellationToken cancellationToken)
         {
             var key = (typeof(UserDirectory), userId);
             if (cache.TryGetValue(key, out bool exists))
@@ -28,8 +43,8 @@ namespace Douyin.ServiceDefaults.Identity
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                logger.LogWarning("Cannot check that user {UserId} exists, accepting the token: {Reason}", userId, ex.Message);
-                return true;
+                logger.LogWarning("Cannot look up user {UserId}: {Reason}", userId, ex.Message);
+                return null;
             }
             cache.Set(key, exists, TimeToLive);
             return exists;

@@ -25,8 +25,8 @@ public sealed class UserCardCacheOptions
 
 /// <summary>
 /// The viewer-independent part of each user's card (is_follow false) as JSON under <c>social:card:v1:{id}</c>, read for
-/// a whole batch with one MGET; and whom each viewer follows, as a set under <c>social:following:v1:{id}</c>, so that
-/// is_follow is one SMISMEMBER instead of a query on every request. Writers invalidate after their commit. Redis is an optimisation only: any Redis
+/// a whole batch with one MGET; and whom each viewer follows, as a <see cref="CachedIdSet"/> under
+/// <c>social:following:v1:{id}</c>, so that is_follow is one SMISMEMBER instead of a query on every request. Writers invalidate after their commit. Redis is an optimisation only: any Redis
 /// failure makes a read a miss (PostgreSQL answers) and a write a no-op.
 /// </summary>
 public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheOptions> options, ILogger<UserCardCache> logger)
@@ -37,10 +37,6 @@ public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheO
     public static string Key(long userId) => $"social:card:v1:{userId}";
 
     public static string FollowingKey(long userId) => $"social:following:v1:{userId}";
-
-    // Always a member of a cached following set (no user has id 0): it tells a cached set, even of a viewer who follows
-    // nobody, from a missing one, and Redis keeps no empty sets.
-    const long FollowingSentinel = 0;
 
     public int MaxCachedFollowing => _options.MaxCachedFollowing;
 
@@ -75,21 +71,7 @@ public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheO
     {
         try
         {
-            RedisArg[] members = [FollowingSentinel, .. userIds.Select(id => (RedisArg)id)];
-            var found = await redis.SMIsMemberAsync(FollowingKey(viewerId), members, cancellationToken);
-            if (!found[0])
-            {
-                return null;
-            }
-            var followed = new HashSet<long>();
-            for (var i = 1; i < found.Length; i++)
-            {
-                if (found[i])
-                {
-                    followed.Add(userIds[i - 1]);
-                }
-            }
-            return followed;
+            return await redis.GetMembersAmongAsync(FollowingKey(viewerId), userIds, cancellationToken);
         }
         catch (RedisException ex)
         {
@@ -100,8 +82,7 @@ public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheO
 
     /// <summary>Caches whom the viewer follows (all of them: a partial set would answer is_follow wrongly), unless invalidated meanwhile.</summary>
     public Task SetFollowingAsync(long viewerId, IReadOnlyCollection<long> followeeIds, CancellationToken cancellationToken) =>
-        RunAsync(() => redis.FillSetUnlessInvalidatedAsync(
-            FollowingKey(viewerId), [FollowingSentinel, .. followeeIds.Select(id => (RedisArg)id)], _options.TimeToLive, cancellationToken));
+        RunAsync(() => redis.FillIdSetUnlessInvalidatedAsync(FollowingKey(viewerId), followeeIds, _options.TimeToLive, cancellationToken));
 
     /// <summary>Caches cards just loaded from PostgreSQL, except those of users invalidated meanwhile.</summary>
     public async Task SetAsync(IReadOnlyCollection<User> cards, CancellationToken cancellationToken)

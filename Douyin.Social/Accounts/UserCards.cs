@@ -15,6 +15,7 @@ public sealed class UserCards(SocialDbContext db, UserCardCache cache, IOptions<
     public async Task<Dictionary<long, User>> GetManyAsync(IReadOnlyCollection<long> userIds, long? viewerId, CancellationToken cancellationToken)
     {
         long[] ids = [.. userIds.Distinct()];
+        // Only the Redis read runs beside the card read: the DbContext takes one query at a time.
         var cachedFollowed = viewerId is { } viewer && ids.Length > 0 ? cache.GetFollowedAsync(viewer, ids, cancellationToken) : null;
         var cards = await cache.GetAsync(ids, cancellationToken);
 
@@ -29,24 +30,24 @@ public sealed class UserCards(SocialDbContext db, UserCardCache cache, IOptions<
 
         if (cachedFollowed is not null)
         {
-            var followed = await cachedFollowed;
-            if (cards.Count > 0)
+            var followed = await cachedFollowed ?? await LoadFollowedAsync(viewerId!.Value, ids, cancellationToken);
+            foreach (var id in followed.Where(cards.ContainsKey))
             {
-                followed ??= await LoadFollowedAsync(viewerId!.Value, [.. cards.Keys], cancellationToken);
-                foreach (var id in followed.Where(cards.ContainsKey))
-                {
-                    cards[id] = cards[id] with { IsFollow = true };
-                }
+                cards[id] = cards[id] with { IsFollow = true };
             }
         }
         return cards;
     }
 
+    /// <summary>Which of <paramref name="userIds"/> the viewer follows: the cached set, else PostgreSQL.</summary>
+    public async Task<HashSet<long>> GetFollowedAsync(long viewerId, IReadOnlyList<long> userIds, CancellationToken cancellationToken) =>
+        userIds.Count == 0 ? [] : await cache.GetFollowedAsync(viewerId, userIds, cancellationToken) ?? await LoadFollowedAsync(viewerId, userIds, cancellationToken);
+
     /// <summary>
     /// Loads whom the viewer follows and caches it, then answers for <paramref name="shown"/>. A viewer who follows more
     /// than the cache takes is asked about <paramref name="shown"/> alone, by primary key.
     /// </summary>
-    async Task<HashSet<long>> LoadFollowedAsync(long viewerId, long[] shown, CancellationToken cancellationToken)
+    async Task<HashSet<long>> LoadFollowedAsync(long viewerId, IReadOnlyList<long> shown, CancellationToken cancellationToken)
     {
         var following = await db.Follows.Where(f => f.FollowerId == viewerId).Select(f => f.FolloweeId)
             .Take(cache.MaxCachedFollowing + 1).ToListAsync(cancellationToken);

@@ -11,6 +11,10 @@ public static class UserCardsApi
             .WithName("GetUserCards")
             .WithSummary("Cards of many users relative to one viewer, for other services")
             .WithTags("Internal");
+        app.MapPost(UserCardsClient.FollowedPath, GetFollowedAsync)
+            .WithName("GetFollowed")
+            .WithSummary("Which of many users one viewer follows, for other services (is_follow beside viewer-independent cards)")
+            .WithTags("Internal");
         return app;
     }
 
@@ -24,5 +28,18 @@ public static class UserCardsApi
 
         var found = await cards.GetManyAsync([.. request.UserIds.Distinct()], request.ViewerId, cancellationToken);
         return TypedResults.Ok(new UserCardsResponse([.. found.Values]));
+    }
+
+    static async Task<Results<Ok<FollowedResponse>, ProblemHttpResult>> GetFollowedAsync(
+        FollowedRequest request, UserCards cards, CancellationToken cancellationToken)
+    {
+        if (request.UserIds is null || request.UserIds.Count > UserCardsClient.MaxBatch || request.ViewerId <= 0)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,
+                detail: $"viewer_id must be a user id and user_ids must hold 0 to {UserCardsClient.MaxBatch} ids.");
+        }
+
+        var followed = await cards.GetFollowedAsync(request.ViewerId, [.. request.UserIds.Distinct()], cancellationToken);
+        return TypedResults.Ok(new FollowedResponse([.. followed]));
     }
 }

@@ -1,4 +1,5 @@
 using Douyin.ServiceDefaults.EventBus.Outbox;
+using Douyin.ServiceDefaults.Identity;
 using Douyin.ServiceDefaults.IntegrationEvents;
 using Douyin.ServiceDefaults.Messages;
 
@@ -6,6 +7,7 @@ namespace Douyin.Social.Relations;
 
 public sealed class RelationService(
     SocialDbContext db,
+    UserDirectory directory,
     IIntegrationEventOutbox outbox,
     UserCards cards,
     UserCardCache cardCache,
@@ -30,8 +32,9 @@ public sealed class RelationService(
         {
             return ApiResponse.Fail(ApiStatus.BadRequest, "You cannot follow or unfollow yourself.");
         }
-        // Accounts are never deleted, so a check before the transaction is enough (the foreign key backs it anyway).
-        if (!await db.Accounts.AnyAsync(a => a.Id == followeeId, cancellationToken))
+        // Accounts are never deleted, so a check before the transaction is enough (the foreign key backs it anyway),
+        // and the directory's remembered answer spares a query when the same user is followed again.
+        if (await directory.FindAsync(followeeId, cancellationToken) == false)
         {
             return ApiResponse.Fail(ApiStatus.NotFound, "That user does not exist.");
         }

@@ -10,12 +10,16 @@ namespace Douyin.EventBus.Tests;
 [Collection(BrokerCollection.Name)]
 public sealed class OutboxTests(EventBusFixture fixture)
 {
+    static readonly Dictionary<string, string?> s_slowRelay = new() { ["EventBus:OutboxRelayDelay"] = "00:01:00" };
+
     [Fact]
-    public async Task EventCommitsWithTheBusinessChangeAndIsPublished()
+    public async Task EventCommitsWithTheBusinessChangeAndIsPublishedInTheBackgroundRightAfter()
     {
         using var subscriber = await fixture.StartServiceAsync("outbox-subscriber", bus =>
             bus.AddSubscription<OrderPlacedIntegrationEvent, RecordingHandler<OrderPlacedIntegrationEvent>>());
-        using var publisher = fixture.CreateService("outbox-publisher");
+        // Its relay leaves rows alone for a minute, so only the dispatcher can publish the event within the test.
+        using var publisher = fixture.CreateService("outbox-publisher", settings: s_slowRelay);
+        await publisher.StartAsync();
         var order = new Order { Id = Guid.NewGuid(), Product = "camera" };
         var placed = new OrderPlacedIntegrationEvent(order.Id, order.Product);
 
@@ -31,13 +35,41 @@ public sealed class OutboxTests(EventBusFixture fixture)
 
         await using var check = fixture.CreateDbContext();
         Assert.True(await check.Orders.AnyAsync(o => o.Id == order.Id));
-        var entry = await check.Set<IntegrationEventLogEntry>().SingleAsync(e => e.EventId == placed.Id);
-        Assert.Equal(IntegrationEventState.Published, entry.State);
-        Assert.Equal(1, entry.TimesSent);
-        Assert.Equal(nameof(OrderPlacedIntegrationEvent), entry.EventTypeName);
         var log = subscriber.Services.GetRequiredService<HandlerLog>();
         await Eventually.HoldsAsync(() => log.Events.Contains(placed), "the published event");
+        await Eventually.HoldsAsync(async () => (await check.Set<IntegrationEventLogEntry>().AsNoTracking().SingleAsync(e => e.EventId == placed.Id)).State == IntegrationEventState.Published,
+            "the row marked Published");
+        var entry = await check.Set<IntegrationEventLogEntry>().AsNoTracking().SingleAsync(e => e.EventId == placed.Id);
+        Assert.Equal(1, entry.TimesSent);
+        Assert.Equal(nameof(OrderPlacedIntegrationEvent), entry.EventTypeName);
+        await publisher.StopAsync();
         await subscriber.StopAsync();
+    }
+
+    [Fact]
+    public async Task EventsTheBrokerRefusesAfterTheCommitAreLeftToTheRelay()
+    {
+        // A broker that is not there: the dispatcher's publish fails, the row is marked failed for the relay, and the
+        // committing caller saw no error.
+        using var publisher = fixture.CreateService("outbox-no-broker", connectionString: "amqp://guest:guest@127.0.0.1:1/", settings: s_slowRelay);
+        await publisher.StartAsync();
+        var placed = new OrderPlacedIntegrationEvent(Guid.NewGuid(), "filter");
+
+        await using (var scope = publisher.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+            var outbox = scope.ServiceProvider.GetRequiredService<IIntegrationEventOutbox>();
+            await outbox.ExecuteInTransactionAsync(async ct =>
+            {
+                db.Orders.Add(new Order { Id = placed.OrderId, Product = placed.Product });
+                await outbox.AddAsync(placed, ct);
+            });
+        }
+
+        await using var check = fixture.CreateDbContext();
+        await Eventually.HoldsAsync(async () => (await check.Set<IntegrationEventLogEntry>().AsNoTracking().SingleAsync(e => e.EventId == placed.Id)).State == IntegrationEventState.PublishedFailed,
+            "the row marked PublishedFailed");
+        await publisher.StopAsync();
     }
 
     [Fact]
@@ -77,7 +109,7 @@ public sealed class OutboxTests(EventBusFixture fixture)
         await publisher.StartAsync();
         var placed = new OrderPlacedIntegrationEvent(Guid.NewGuid(), "lens");
 
-        // Committed, but the request "crashes" before PublishPendingAsync: the row stays NotPublished.
+        // Committed, but the request "crashes" before PublishPending: the row stays NotPublished.
         await using (var scope = publisher.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<TestDbContext>();

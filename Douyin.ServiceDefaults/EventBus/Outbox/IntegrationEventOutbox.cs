@@ -7,8 +7,9 @@ namespace Douyin.ServiceDefaults.EventBus.Outbox;
 
 /// <summary>
 /// The transactional outbox of one service DbContext (scoped). An event is saved in the same transaction as the change
-/// it announces, published right after the commit, and otherwise by <c>OutboxRelay</c>, so a committed change is
-/// announced at least once and a rolled-back one never:
+/// it announces, handed after the commit to <c>OutboxDispatcher</c>, which publishes it at once in the background, and
+/// otherwise published by <c>OutboxRelay</c>, so a committed change is announced at least once and a rolled-back one
+/// never:
 /// <code>
 /// await outbox.ExecuteInTransactionAsync(async ct =>
 /// {
@@ -21,28 +22,29 @@ public interface IIntegrationEventOutbox
 {
     /// <summary>
     /// Adds the event's row to the DbContext's unit of work: it commits with the next <c>SaveChangesAsync</c> or the
-    /// surrounding transaction, and <see cref="PublishPendingAsync"/> publishes it afterwards.
+    /// surrounding transaction, and <see cref="PublishPending"/> dispatches it afterwards.
     /// </summary>
     Task AddAsync(IntegrationEvent @event, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Runs <paramref name="work"/>, saves the DbContext and commits in one transaction inside the execution strategy
-    /// (Npgsql's retrying strategy rejects a transaction opened outside it), then publishes the events it added. On a
+    /// (Npgsql's retrying strategy rejects a transaction opened outside it), then dispatches the events it added. On a
     /// transient failure the strategy clears the change tracker and runs <paramref name="work"/> again, so the work
     /// must make all its reads and changes itself.
     /// </summary>
     Task ExecuteInTransactionAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Publishes the events added since the last call, once their transaction has committed. A failure is logged,
-    /// not thrown: the change is committed and the relay delivers the event later.
+    /// Hands the events added since the last call, once their transaction has committed, to the dispatcher, which
+    /// publishes them without the caller waiting for the broker. Nothing is thrown: the change is committed, and what
+    /// the dispatcher cannot publish the relay delivers later.
     /// </summary>
-    Task PublishPendingAsync(CancellationToken cancellationToken = default);
+    void PublishPending();
 }
 
 public sealed class IntegrationEventOutbox<TContext>(
     TContext db,
-    IEventBus eventBus,
+    OutboxDispatcher<TContext> dispatcher,
     IOptions<EventBusSubscriptionInfo> subscriptionInfo,
     TimeProvider timeProvider,
     ILogger<IntegrationEventOutbox<TContext>> logger) : IIntegrationEventOutbox where TContext : DbContext
@@ -93,10 +95,10 @@ public sealed class IntegrationEventOutbox<TContext>(
             _pending.Clear();
             throw;
         }
-        await PublishPendingAsync(cancellationToken);
+        PublishPending();
     }
 
-    public async Task PublishPendingAsync(CancellationToken cancellationToken = default)
+    public void PublishPending()
     {
         if (db.Database.CurrentTransaction is not null)
         {
@@ -106,41 +108,14 @@ public sealed class IntegrationEventOutbox<TContext>(
         // Rows not saved yet stay pending; publishing them would announce a change that may never commit.
         var saved = _pending.Where(p => db.Entry(p.Entry).State != EntityState.Added).ToArray();
         _pending.RemoveAll(p => saved.Contains(p));
-        foreach (var (entry, _) in saved)
+        foreach (var (entry, @event) in saved)
         {
-            // The row is updated directly so that the caller's other tracked changes are not saved along with it.
+            // Detached, so that the caller's later SaveChanges does not touch the row the dispatcher marks.
             db.Entry(entry).State = EntityState.Detached;
-        }
-        try
-        {
-            foreach (var (_, @event) in saved)
+            if (!dispatcher.TryDispatch(@event))
             {
-                await SetStateAsync(@event.Id, IntegrationEventState.InProgress, cancellationToken);
-                try
-                {
-                    await eventBus.PublishAsync(@event, cancellationToken);
-                }
-                catch (EventBusPublishException)
-                {
-                    await SetStateAsync(@event.Id, IntegrationEventState.PublishedFailed, cancellationToken);
-                    throw;
-                }
-                await SetStateAsync(@event.Id, IntegrationEventState.Published, cancellationToken);
+                logger.LogWarning("The outbox dispatcher is full; the relay will publish {EventId}", @event.Id);
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The change is committed, so the caller must not see a failure (it might redo the change); the relay
-            // publishes what is left. The broker or database is likely down, so the remaining events are not tried.
-            logger.LogWarning(ex, "Publishing integration events after commit failed; the outbox relay will publish them");
-        }
     }
-
-    Task SetStateAsync(Guid eventId, IntegrationEventState state, CancellationToken cancellationToken) =>
-        db.Set<IntegrationEventLogEntry>()
-            .Where(e => e.EventId == eventId)
-            .ExecuteUpdateAsync(
-                s => s.SetProperty(e => e.State, state)
-                    .SetProperty(e => e.TimesSent, e => state == IntegrationEventState.InProgress ? e.TimesSent + 1 : e.TimesSent),
-                cancellationToken);
 }

@@ -66,9 +66,10 @@ public sealed class EventBusFixture : IAsyncLifetime
 
     /// <summary>
     /// A "service" with its own queue, the outbox over <see cref="TestDbContext"/>, every test event registered, and
-    /// short delays so retries, recovery and the relay fit in a test.
+    /// short delays so retries, recovery and the relay fit in a test; <paramref name="settings"/> override any of them.
     /// </summary>
-    public IHost CreateService(string queue, Action<IEventBusBuilder>? subscribe = null, string? connectionString = null)
+    public IHost CreateService(
+        string queue, Action<IEventBusBuilder>? subscribe = null, string? connectionString = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = queue });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -81,6 +82,7 @@ public sealed class EventBusFixture : IAsyncLifetime
             ["EventBus:OutboxRelayInterval"] = "00:00:00.250",
             ["EventBus:OutboxRelayDelay"] = "00:00:01",
         });
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
 
         var eventBus = builder.AddRabbitMqEventBus("eventbus")
             .AddEvent<OrderPlacedIntegrationEvent>()

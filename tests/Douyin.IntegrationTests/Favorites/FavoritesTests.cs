@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using Aspire.Hosting.Testing;
 using Douyin.Feed.Writes;
 using Douyin.IntegrationTests.Infrastructure;
 using Douyin.IntegrationTests.Relations;
+using Douyin.IntegrationTests.Videos;
+using Douyin.ServiceDefaults.Redis;
 
 namespace Douyin.IntegrationTests.Favorites;
 
@@ -42,6 +45,39 @@ public sealed class FavoritesTests(DouyinAppFixture fixture)
         await Eventually.HoldsAsync(() => _web.UserAsync(liker, authorId), u => u.Long("total_favorited") == 0, "the author's total_favorited");
         await Eventually.HoldsAsync(() => _web.UserAsync(liker, likerId), u => u.Long("favorite_count") == 0, "the liker's favorite_count");
         Assert.Equal((0, 0, 0, 0), await _feed.CountersAsync(videoId));
+    }
+
+    [Fact]
+    public async Task IsFavoriteComesFromACachedLikedSetThatAnAppliedLikeDropsAndPostgresAnswersWithoutRedis()
+    {
+        var (authorId, _) = await _web.RegisterAsync();
+        var (viewerId, viewer) = await _web.RegisterAsync();
+        var videoId = await _feed.SeedVideoAsync(authorId);
+        await using var redis = new RedisConnection((await fixture.App.GetConnectionStringAsync("cache"))!);
+        var key = $"feed:liked:v1:{viewerId}";
+
+        // Read once: the viewer's liked set (empty but for its sentinel) is cached.
+        Assert.False((await _web.PublishListAsync(authorId, viewer))[0]!.Bool("is_favorite"));
+        Assert.Equal(new[] { true, false }, await redis.SMIsMemberAsync(key, [0L, videoId]));
+
+        // Applying the like drops the set, so the next read sees the like at once, not after the set's TTL.
+        Assert.Equal(0, (await _web.LikeAsync(viewer, videoId)).StatusCode());
+        await Eventually.HoldsAsync(() => _web.PublishListAsync(authorId, viewer), list => list[0]!.Bool("is_favorite"), "is_favorite after the like");
+        // Cached again once the invalidation hold has passed, now with the like in it.
+        await Eventually.HoldsAsync(async () => { await _web.PublishListAsync(authorId, viewer); return await redis.SMIsMemberAsync(key, [0L, videoId]); },
+            members => members.SequenceEqual([true, true]), "the liked set cached with the video in it");
+
+        await _social.StopAsync("cache");
+        try
+        {
+            Assert.True((await _web.PublishListAsync(authorId, viewer))[0]!.Bool("is_favorite"));
+            Assert.Equal(0, (await _web.UnlikeAsync(viewer, videoId)).StatusCode());
+            await Eventually.HoldsAsync(() => _web.PublishListAsync(authorId, viewer), list => !list[0]!.Bool("is_favorite"), "is_favorite false after the unlike, from PostgreSQL");
+        }
+        finally
+        {
+            await _social.StartAsync("cache");
+        }
     }
 
     [Fact]

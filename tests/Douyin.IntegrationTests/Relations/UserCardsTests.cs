@@ -38,6 +38,35 @@ public sealed class UserCardsTests(DouyinAppFixture fixture)
     }
 
     [Fact]
+    public async Task TheInternalFollowedEndpointSaysWhichOfManyUsersTheViewerFollows()
+    {
+        var (viewerId, viewer) = await _web.RegisterAsync();
+        var (followedId, _) = await _web.RegisterAsync();
+        var (otherId, _) = await _web.RegisterAsync();
+        await _web.FollowAsync(viewer, followedId);
+        using var social = fixture.App.CreateHttpClient("social");
+
+        async Task<long[]> FollowedAsync()
+        {
+            using var response = await social.PostAsJsonAsync("/internal/users/followed", new { viewer_id = viewerId, user_ids = new[] { followedId, otherId, followedId, 12345L } });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return [.. (await response.Content.ReadFromJsonAsync<JsonObject>())!["user_ids"]!.AsArray().Select(id => id!.GetValue<long>())];
+        }
+
+        Assert.Equal([followedId], await FollowedAsync()); // from PostgreSQL, then cached
+        Assert.Equal([followedId], await FollowedAsync()); // from the cached set
+        await _web.UnfollowAsync(viewer, followedId);
+        Assert.Empty(await FollowedAsync());
+
+        foreach (var bad in new object[] { new { viewer_id = 0, user_ids = new[] { followedId } }, new { viewer_id = viewerId, user_ids = Enumerable.Range(1, 1001).ToArray() } })
+        {
+            using var refused = await social.PostAsJsonAsync("/internal/users/followed", bad);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
     public async Task CardsAreCachedInRedisAndDroppedWhenACounterOrRelationChanges()
     {
         var (aliceId, alice) = await _web.RegisterAsync();
