@@ -1,5 +1,6 @@
 using Douyin.ServiceDefaults.Messages;
 using Douyin.ServiceDefaults.Text;
+using Douyin.ServiceDefaults.Data;
 using Douyin.ServiceDefaults.Identity;
 
 namespace Douyin.Chat.Messages;
@@ -56,16 +57,16 @@ public sealed class MessageService(
         var (low, high) = ChatMessage.Conversation(fromUserId, toUserId);
         var id = ids.NextId();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var createTime = await db.Database.SqlQuery<long>($"""
+        var createTime = await db.Database.QueryPositionalAsync<long>("""
             WITH conversation AS (
-                INSERT INTO conversations (low_user_id, high_user_id, last_create_time) VALUES ({low}, {high}, {now})
+                INSERT INTO conversations (low_user_id, high_user_id, last_create_time) VALUES ($2, $3, $7)
                 ON CONFLICT (low_user_id, high_user_id) DO UPDATE
                 SET last_create_time = GREATEST(EXCLUDED.last_create_time, conversations.last_create_time + 1)
                 RETURNING last_create_time)
             INSERT INTO messages (id, low_user_id, high_user_id, from_user_id, to_user_id, content, create_time)
-            SELECT {id}, {low}, {high}, {fromUserId}, {toUserId}, {content}, last_create_time FROM conversation
-            RETURNING create_time AS "Value"
-            """).ToListAsync(cancellationToken);
+            SELECT $1, $2, $3, $4, $5, $6, last_create_time FROM conversation
+            RETURNING create_time
+            """, cancellationToken, id, low, high, fromUserId, toUserId, content, now);
         return new Message(id, toUserId, fromUserId, content, createTime.Single());
     }
 

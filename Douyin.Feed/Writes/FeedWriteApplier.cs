@@ -167,7 +167,7 @@ public sealed class FeedWriteApplier(FeedDbContext db, IIntegrationEventOutbox o
             return [];
         }
         var authors = await db.Database.SqlQuery<VideoAuthor>($"""
-            SELECT id AS "Id", author_id AS "AuthorId" FROM videos WHERE id = ANY({ids}) ORDER BY id FOR UPDATE
+            SELECT id AS "Id", author_id AS "AuthorId" FROM videos WHERE id = ANY({ids}) ORDER BY id FOR NO KEY UPDATE
             """).ToDictionaryAsync(v => v.Id, v => v.AuthorId, ct);
         await db.Database.ExecuteSqlAsync($"""
             UPDATE videos v SET favorite_count = v.favorite_count + t.f, comment_count = v.comment_count + t.c

@@ -16,9 +16,16 @@ public class SingleFlight<TKey, TValue> where TKey : notnull
     /// not cancelled by one caller leaving (<paramref name="cancellationToken"/> only ends this caller's wait), so
     /// <paramref name="work"/> must bound itself (an HttpClient's timeout does).
     /// </summary>
-    public Task<TValue> RunAsync(TKey key, Func<Task<TValue>> work, CancellationToken cancellationToken)
+    public Task<TValue> RunAsync(TKey key, Func<Task<TValue>> work, CancellationToken cancellationToken) =>
+        RunAsync(key, work, out _, cancellationToken);
+
+    /// <inheritdoc cref="RunAsync(TKey, Func{Task{TValue}}, CancellationToken)"/>
+    /// <param name="joined">True when another caller's run is shared, so this caller's <paramref name="work"/> does not run.</param>
+    public Task<TValue> RunAsync(TKey key, Func<Task<TValue>> work, out bool joined, CancellationToken cancellationToken)
     {
-        var flight = _inFlight.GetOrAdd(key, static (k, state) => new(() => state.Self.RunThenLandAsync(k, state.Work)), (Self: this, Work: work));
+        var mine = new Lazy<Task<TValue>>(() => RunThenLandAsync(key, work));
+        var flight = _inFlight.GetOrAdd(key, mine);
+        joined = !ReferenceEquals(flight, mine);
         return flight.Value.WaitAsync(cancellationToken);
     }
 

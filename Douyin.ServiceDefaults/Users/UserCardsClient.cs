@@ -8,13 +8,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Douyin.ServiceDefaults.Users
 {
-    /// <summary>
-    /// The body of Douyin.Social's internal batched card endpoint: users, and optionally the viewer they are rendered
-    /// for (is_follow). <see cref="UserCardsClient"/> asks without a viewer, so identical requests can be shared.
-    /// </summary>
+    /// <summary>The body of Douyin.Social's internal batched card endpoint: users, and optionally the viewer they are rendered for.</summary>
     public sealed record UserCardsRequest(IReadOnlyCollection<long> UserIds, long? ViewerId = null);
 
-    public sealed record UserCardsResponse(IReadOnlyList<User> Users);
+    /// <summary>The cards (is_follow as the viewer sees it), and the ids among them that the viewer follows (none without a viewer).</summary>
+    public sealed record UserCardsResponse(IReadOnlyList<User> Users, IReadOnlyList<long>? FollowedIds = null);
 
     /// <summary>The body of Social's internal is_follow endpoint: which of <c>UserIds</c> the viewer follows.</summary>
     public sealed record FollowedRequest(long ViewerId, IReadOnlyCollection<long> UserIds);
@@ -32,79 +30,78 @@ namespace Douyin.ServiceDefaults.Users
         public const int MaxBatch = 1000;
 
         /// <summary>
-        /// The viewer-independent cards (is_follow false) of the users Social knows among <paramref name="userIds"/>.
-        /// Identical requests made at the same moment (every viewer of the feed's first page asks for the same authors)
-        /// share one call to Social. The dictionary may be shared with those callers: read it, do not change it.
+        /// The cards of the users Social knows among <paramref name="userIds"/>, for who exists: is_follow is whichever
+        /// viewer's the shared call was made for, so render with <see cref="GetCardsForDisplayAsync"/>. The dictionary may
+        /// be shared with other callers: read it, do not change it.
         /// </summary>
-        public Task<IReadOnlyDictionary<long, User>> GetCardsAsync(IReadOnlyCollection<long> userIds, CancellationToken cancellationToken)
-        {
-            if (userIds.Count == 0)
-            {
-                return Task.FromResult<IReadOnlyDictionary<long, User>>(new Dictionary<long, User>());
-            }
-            return inFlight.RunAsync(string.Join(',', userIds.Order()), async () =>
-            {
-                var body = await http.PostReadAsync<UserCardsRequest, UserCardsResponse>(Path, new(userIds), CancellationToken.None);
-                return body?.Users.ToDictionary(u => u.Id) ?? [];
-            }, cancellationToken);
-        }
-
-        /// <summary>Which of <paramref name="userIds"/> the viewer follows: a small answer, so cards need not be rendered per viewer.</summary>
-        public async Task<HashSet<long>> GetFollowedAsync(long viewerId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken)
-        {
-            if (userIds.Count == 0)
-            {
-                return [];
-            }
-            var body = await http.PostReadAsync<FollowedRequest, FollowedResponse>(FollowedPath, new(viewerId, userIds), cancellationToken);
-            return [.. body?.UserIds ?? []];
-        }
+        public async Task<IReadOnlyDictionary<long, User>> GetCardsAsync(IReadOnlyCollection<long> userIds, CancellationToken cancellationToken) =>
+            userIds.Count == 0 ? new Dictionary<long, User>() : (await FetchSharedAsync(userIds, viewerId: null, out _, cancellationToken)).Cards;
 
         /// <summary>
         /// A card for every id, as <paramref name="viewerId"/> sees it, for lists that embed users (feeds, comments).
-        /// The cards (shared by concurrent viewers) and the viewer's follows are asked for at once. A user Social does
-        /// not know, or every user while Social cannot answer (down, its circuit open, too slow), gets
-        /// <see cref="Placeholder"/>, so the list still answers; without the follows, is_follow is false. Caching cards
-        /// here too would be a second copy of Social's own card cache to invalidate.
+        /// Every viewer of the feed's first page asks for the same authors at the same moment, so requests for the same
+        /// users share one call to Social, made for whichever viewer came first; the others ask Social only whom they
+        /// follow among those users (a small answer) beside it. A user Social does not know, or every user while Social
+        /// cannot answer (down, its circuit open, too slow), gets <see cref="Placeholder"/>, so the list still answers.
+        /// Caching cards here too would be a second copy of Social's own card cache to invalidate.
         /// </summary>
         public async Task<IReadOnlyDictionary<long, User>> GetCardsForDisplayAsync(IReadOnlyCollection<long> userIds, long? viewerId, CancellationToken cancellationToken)
         {
-            var followedTask = viewerId is { } viewer ? GetFollowedAsync(viewer, userIds, cancellationToken) : null;
-            IReadOnlyDictionary<long, User> cards;
-            HashSet<long> followed = [];
-            try
+            var cards = (IReadOnlyDictionary<long, User>)new Dictionary<long, User>();
+            IReadOnlySet<long> followed = new HashSet<long>();
+            if (userIds.Count > 0)
             {
-                cards = await GetCardsAsync(userIds, cancellationToken);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                logger.LogWarning("User cards unavailable, rendering placeholders: {Reason}", ex.Message);
-                cards = new Dictionary<long, User>();
-            }
-            try
-            {
-                followed = followedTask is null ? [] : await followedTask;
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                logger.LogWarning("Follows unavailable, rendering is_follow false: {Reason}", ex.Message);
+                try
+                {
+                    var shared = FetchSharedAsync(userIds, viewerId, out var joined, cancellationToken);
+                    // Only when the shared call is another viewer's: a user never follows themselves, so a list of the viewer alone needs none.
+                    var ownFollowed = viewerId is { } viewer && joined && !(userIds.Count == 1 && userIds.Contains(viewer))
+                        ? GetFollowedAsync(viewer, userIds, cancellationToken)
+                        : null;
+                    var result = await shared;
+                    cards = result.Cards;
+                    followed = result.ViewerId == viewerId ? result.Followed : ownFollowed is null ? followed : await ownFollowed;
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    logger.LogWarning("User cards unavailable, rendering placeholders: {Reason}", ex.Message);
+                }
             }
 
-            var result = new Dictionary<long, User>(userIds.Count);
+            var display = new Dictionary<long, User>(userIds.Count);
             foreach (var id in userIds)
             {
                 var card = cards.GetValueOrDefault(id) ?? Placeholder(id);
-                result[id] = followed.Contains(id) ? card with { IsFollow = true } : card;
+                var isFollow = followed.Contains(id);
+                display[id] = card.IsFollow == isFollow ? card : card with { IsFollow = isFollow };
             }
-            return result;
+            return display;
         }
 
-        /// <summary>A complete user object with only the id and a name clients can show.</summary>
+        /// <summary>Which of <paramref name="userIds"/> the viewer follows.</summary>
+        public async Task<IReadOnlySet<long>> GetFollowedAsync(long viewerId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken)
+        {
+            var body = await http.PostReadAsync<FollowedRequest, FollowedResponse>(FollowedPath, new(viewerId, userIds), cancellationToken);
+            return new HashSet<long>(body?.UserIds ?? []);
+        }
+
+        /// <summary>One call to Social for these users and this viewer, or the one in flight for these users (<paramref name="joined"/>), whoever it was for.</summary>
+        Task<UserCardBatch> FetchSharedAsync(IReadOnlyCollection<long> userIds, long? viewerId, out bool joined, CancellationToken cancellationToken) =>
+            inFlight.RunAsync(string.Join(',', userIds.Order()), async () =>
+            {
+                var body = await http.PostReadAsync<UserCardsRequest, UserCardsResponse>(Path, new(userIds, viewerId), CancellationToken.None);
+                return new UserCardBatch(body?.Users.ToDictionary(u => u.Id) ?? [], viewerId, new HashSet<long>(body?.FollowedIds ?? []));
+            }, out joined, cancellationToken);
+
+    /// <summary>A complete user object with only the id and a name clients can show.</summary>
         public static User Placeholder(long userId) => new() { Id = userId, Name = $"user {userId}" };
     }
 
-    /// <summary>The card requests to Social in flight in this process, shared by identical callers.</summary>
-    public sealed class UserCardRequests : SingleFlight<string, IReadOnlyDictionary<long, User>>;
+    /// <summary>One answer of Social's card endpoint: the cards as <c>ViewerId</c> sees them, and whom that viewer follows among them.</summary>
+    public sealed record UserCardBatch(IReadOnlyDictionary<long, User> Cards, long? ViewerId, IReadOnlySet<long> Followed);
+
+    /// <summary>The card requests to Social in flight in this process, keyed by their users and shared by any viewer's caller.</summary>
+    public sealed class UserCardRequests : SingleFlight<string, UserCardBatch>;
 
     /// <summary>Feed's and Chat's <see cref="UserDirectory"/>: a user exists if Social has a card for them (from its Redis card cache).</summary>
     public sealed class SocialUserDirectory(UserCardsClient users, IMemoryCache cache, ILogger<SocialUserDirectory> logger)

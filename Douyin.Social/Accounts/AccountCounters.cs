@@ -1,3 +1,5 @@
+using Douyin.ServiceDefaults.Data;
+
 namespace Douyin.Social.Accounts;
 
 /// <summary>A change to one user's card counters, applied with <see cref="AccountCounters.ApplyAsync"/>.</summary>
@@ -27,16 +29,18 @@ public static class AccountCounters
         }
         long[] ids = [.. merged.Select(c => c.UserId)];
         // Two statements whatever the number of users (a batch of likes touches hundreds): lock in id order, then add.
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM users WHERE id = ANY({ids}) ORDER BY id FOR UPDATE", cancellationToken);
-        await db.Database.ExecuteSqlAsync($"""
+        // FOR NO KEY UPDATE, the lock the UPDATE takes anyway: FOR UPDATE would also conflict with the key-share locks
+        // that inserting a follow takes on both users (its foreign keys), and two crossing follows then deadlocked.
+        await db.Database.ExecutePositionalAsync("SELECT 1 FROM users WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE", cancellationToken, ids);
+        await db.Database.ExecutePositionalAsync("""
             UPDATE users u
             SET follow_count = u.follow_count + t.follow, follower_count = u.follower_count + t.follower,
                 work_count = u.work_count + t.work, favorite_count = u.favorite_count + t.favorite,
                 total_favorited = u.total_favorited + t.favorited
-            FROM unnest({ids}, {merged.Select(c => c.FollowCount).ToArray()}, {merged.Select(c => c.FollowerCount).ToArray()},
-                        {merged.Select(c => c.WorkCount).ToArray()}, {merged.Select(c => c.FavoriteCount).ToArray()},
-                        {merged.Select(c => c.TotalFavorited).ToArray()}) AS t(id, follow, follower, work, favorite, favorited)
+            FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[]) AS t(id, follow, follower, work, favorite, favorited)
             WHERE u.id = t.id
-            """, cancellationToken);
+            """, cancellationToken,
+            ids, merged.Select(c => c.FollowCount).ToArray(), merged.Select(c => c.FollowerCount).ToArray(),
+            merged.Select(c => c.WorkCount).ToArray(), merged.Select(c => c.FavoriteCount).ToArray(), merged.Select(c => c.TotalFavorited).ToArray());
     }
 }

@@ -9,7 +9,7 @@ public static class UserCardsApi
     {
         app.MapPost(UserCardsClient.Path, GetCardsAsync)
             .WithName("GetUserCards")
-            .WithSummary("Cards of many users relative to one viewer, for other services")
+            .WithSummary("Cards of many users relative to one viewer, and which of them the viewer follows, for other services")
             .WithTags("Internal");
         app.MapPost(UserCardsClient.FollowedPath, GetFollowedAsync)
             .WithName("GetFollowed")
@@ -27,7 +27,7 @@ public static class UserCardsApi
         }
 
         var found = await cards.GetManyAsync([.. request.UserIds.Distinct()], request.ViewerId, cancellationToken);
-        return TypedResults.Ok(new UserCardsResponse([.. found.Values]));
+        return TypedResults.Ok(new UserCardsResponse([.. found.Values], [.. found.Values.Where(u => u.IsFollow).Select(u => u.Id)]));
     }
 
     static async Task<Results<Ok<FollowedResponse>, ProblemHttpResult>> GetFollowedAsync(

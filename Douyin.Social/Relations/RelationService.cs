@@ -1,3 +1,4 @@
+using Douyin.ServiceDefaults.Data;
 using Douyin.ServiceDefaults.EventBus.Outbox;
 using Douyin.ServiceDefaults.Identity;
 using Douyin.ServiceDefaults.IntegrationEvents;
@@ -44,8 +45,8 @@ public sealed class RelationService(
         {
             var now = time.GetUtcNow();
             changed = 1 == (follow
-                ? await db.Database.ExecuteSqlAsync(
-                    $"INSERT INTO follows (follower_id, followee_id, created_at) VALUES ({followerId}, {followeeId}, {now}) ON CONFLICT DO NOTHING", ct)
+                ? await db.Database.ExecutePositionalAsync(
+                    "INSERT INTO follows (follower_id, followee_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", ct, followerId, followeeId, now)
                 : await db.Follows.Where(f => f.FollowerId == followerId && f.FolloweeId == followeeId).ExecuteDeleteAsync(ct));
             if (!changed)
             {

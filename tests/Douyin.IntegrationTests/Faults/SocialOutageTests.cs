@@ -26,8 +26,9 @@ public sealed class SocialOutageTests(DouyinAppFixture fixture)
         await new FeedWritesBackstage(fixture).SeedVideoAsync(authorId);
         var before = await PublishListAsync(token, authorId);
         Assert.NotEqual($"user {authorId}", before["author"]!["name"]!.GetValue<string>());
-        // Twenty different viewers, so that a round's reads are twenty different card requests: identical requests in
-        // flight share one call to Social, and the breaker counts calls. Each has read once, so Feed knows their tokens.
+        // Twenty different viewers, so that a round's reads are twenty different calls to Social (each asks whom its
+        // viewer follows; the authors' cards, the same for all, are shared in flight), and the breaker counts calls.
+        // Each has read once, so Feed knows their tokens.
         var viewers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => fixture.Web.RegisterAsync()));
         await Task.WhenAll(viewers.Select(v => PublishListAsync(v.Token, authorId)));
 

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Aspire.Hosting.Testing;
+using Douyin.IntegrationTests.Favorites;
 using Douyin.IntegrationTests.Infrastructure;
+using Douyin.IntegrationTests.Videos;
 using Douyin.ServiceDefaults.IntegrationEvents;
 using Douyin.ServiceDefaults.Redis;
 
@@ -26,8 +28,10 @@ public sealed class UserCardsTests(DouyinAppFixture fixture)
         using var response = await social.PostAsJsonAsync("/internal/users/cards", new { user_ids = new[] { followedId, otherId, followedId, 12345L }, viewer_id = viewerId });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var users = (await response.Content.ReadFromJsonAsync<JsonObject>())!["users"]!.AsArray();
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        var users = body["users"]!.AsArray();
         Assert.Equal(2, users.Count);
+        Assert.Equal([followedId], body["followed_ids"]!.AsArray().Select(id => id!.GetValue<long>()));
         Assert.True(users.Single(u => u!.Long("id") == followedId)!.Bool("is_follow"));
         Assert.False(users.Single(u => u!.Long("id") == otherId)!.Bool("is_follow"));
         Assert.Equal(1, users.Single(u => u!.Long("id") == followedId)!.Long("follower_count"));
@@ -35,6 +39,26 @@ public sealed class UserCardsTests(DouyinAppFixture fixture)
         using var tooMany = await social.PostAsJsonAsync("/internal/users/cards", new { user_ids = Enumerable.Range(1, 1001).ToArray() });
         Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
         Assert.Equal("application/problem+json", tooMany.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task ViewersWhoseReadsShareOneCardCallEachSeeTheirOwnIsFollow()
+    {
+        var (authorId, _) = await _web.RegisterAsync();
+        await new FeedWritesBackstage(fixture).SeedVideoAsync(authorId);
+        var (_, fan) = await _web.RegisterAsync();
+        var (_, stranger) = await _web.RegisterAsync();
+        await _web.FollowAsync(fan, authorId);
+
+        // Reads of the same author at once share Feed's card call to Social, made for whichever viewer came first.
+        var reads = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+        {
+            var token = i % 2 == 0 ? fan : stranger;
+            var list = await _web.PublishListAsync(authorId, token);
+            return (Fan: token == fan, IsFollow: list[0]!["author"]!.Bool("is_follow"));
+        }));
+
+        Assert.All(reads, read => Assert.Equal(read.Fan, read.IsFollow));
     }
 
     [Fact]

@@ -34,6 +34,20 @@ public sealed class SingleFlightTests
     }
 
     [Fact]
+    public async Task ACallerCanTellWhetherItJoinedAnotherCallersRun()
+    {
+        var release = new TaskCompletionSource<int>();
+        var started = _flights.RunAsync("authors 5", () => release.Task, out var joinedFirst, CancellationToken.None);
+        var shared = _flights.RunAsync("authors 5", () => throw new InvalidOperationException("a joiner's work never runs"), out var joinedSecond, CancellationToken.None);
+
+        Assert.False(joinedFirst);
+        Assert.True(joinedSecond);
+        release.SetResult(42);
+        Assert.Equal(42, await started);
+        Assert.Equal(42, await shared);
+    }
+
+    [Fact]
     public async Task ACallerThatLeavesDoesNotCancelTheOthersAndAFailureReachesEveryone()
     {
         var release = new TaskCompletionSource<int>();
