@@ -12,8 +12,23 @@ public sealed class PublicUrls(IConfiguration configuration)
 {
     readonly string? _configuredOrigin = configuration["Douyin:PublicBaseUrl"]?.TrimEnd('/') is { Length: > 0 } origin ? origin : null;
 
-    public string Origin(HttpContext context) =>
-        _configuredOrigin ?? $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}";
+    static readonly object s_originKey = new();
+
+    /// <summary>The origin, built once per request: a feed page makes a hundred URLs absolute.</summary>
+    public string Origin(HttpContext context)
+    {
+        if (_configuredOrigin is { } configured)
+        {
+            return configured;
+        }
+        if (context.Items.TryGetValue(s_originKey, out var cached))
+        {
+            return (string)cached!;
+        }
+        var origin = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}";
+        context.Items[s_originKey] = origin;
+        return origin;
+    }
 
     /// <summary>The user card with its image paths made absolute for this client.</summary>
     public User Absolute(HttpContext context, User user) => user with
@@ -25,5 +40,5 @@ public sealed class PublicUrls(IConfiguration configuration)
     public string Absolute(HttpContext context, string pathOrUrl) =>
         pathOrUrl.Length == 0 || pathOrUrl.Contains("://", StringComparison.Ordinal)
             ? pathOrUrl
-            : Origin(context) + (pathOrUrl.StartsWith('/') ? pathOrUrl : "/" + pathOrUrl);
+            : pathOrUrl.StartsWith('/') ? string.Concat(Origin(context), pathOrUrl) : string.Concat(Origin(context), "/", pathOrUrl);
 }

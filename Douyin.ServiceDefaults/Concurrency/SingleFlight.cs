@@ -9,7 +9,9 @@ namespace Douyin.ServiceDefaults.Concurrency;
 /// </summary>
 public class SingleFlight<TKey, TValue> where TKey : notnull
 {
-    readonly ConcurrentDictionary<TKey, Lazy<Task<TValue>>> _inFlight = new();
+    // Tasks, not Lazy<Task>: a Lazy locks a monitor while its factory runs, and under load every joiner then queued on
+    // that lock while the first caller sent its request.
+    readonly ConcurrentDictionary<TKey, Task<TValue>> _inFlight = new();
 
     /// <summary>
     /// Runs <paramref name="work"/>, or joins the run already in flight for <paramref name="key"/>. The shared run is
@@ -23,21 +25,39 @@ public class SingleFlight<TKey, TValue> where TKey : notnull
     /// <param name="joined">True when another caller's run is shared, so this caller's <paramref name="work"/> does not run.</param>
     public Task<TValue> RunAsync(TKey key, Func<Task<TValue>> work, out bool joined, CancellationToken cancellationToken)
     {
-        var mine = new Lazy<Task<TValue>>(() => RunThenLandAsync(key, work));
-        var flight = _inFlight.GetOrAdd(key, mine);
-        joined = !ReferenceEquals(flight, mine);
-        return flight.Value.WaitAsync(cancellationToken);
+        if (_inFlight.TryGetValue(key, out var running))
+        {
+            joined = true;
+            return running.WaitAsync(cancellationToken);
+        }
+        var mine = new TaskCompletionSource<TValue>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var flight = _inFlight.GetOrAdd(key, mine.Task);
+        joined = !ReferenceEquals(flight, mine.Task);
+        if (!joined)
+        {
+            _ = RunThenLandAsync(key, work, mine);
+        }
+        return flight.WaitAsync(cancellationToken);
     }
 
-    async Task<TValue> RunThenLandAsync(TKey key, Func<Task<TValue>> work)
+    async Task RunThenLandAsync(TKey key, Func<Task<TValue>> work, TaskCompletionSource<TValue> flight)
     {
+        // Landed before it completes, so that nobody joins a run whose answer is already out.
         try
         {
-            return await work();
+            var value = await work();
+            _inFlight.TryRemove(new(key, flight.Task));
+            flight.SetResult(value);
         }
-        finally
+        catch (OperationCanceledException ex)
         {
-            _inFlight.TryRemove(key, out _);
+            _inFlight.TryRemove(new(key, flight.Task));
+            flight.SetCanceled(ex.CancellationToken);
+        }
+        catch (Exception ex)
+        {
+            _inFlight.TryRemove(new(key, flight.Task));
+            flight.SetException(ex);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
@@ -105,19 +106,25 @@ sealed class RedisSession
         var registration = cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(static (state, token) => ((TaskCompletionSource<RedisValue>)state!).TrySetCanceled(token), completion)
             : default;
+        // Encoded before taking the lock, which then covers only a copy and the enqueue: every request of the process
+        // sends through this one connection, and encoding under the lock made callers queue on it.
+        var encoded = t_encoder ??= new ArrayBufferWriter<byte>(256);
+        Resp.WriteCommand(encoded, command, args);
         lock (_gate)
         {
             if (_closed)
             {
                 registration.Dispose();
+                ResetEncoder(encoded);
                 task = null!;
                 return false;
             }
-            Resp.WriteCommand(_outbound.Writer, command, args);
+            _outbound.Writer.Write(encoded.WrittenSpan);
             _pending.Enqueue(new(completion, command, _time.GetTimestamp(), activity, registration));
             var flush = _outbound.Writer.FlushAsync();
             Debug.Assert(flush.IsCompleted, "An unpaused pipe flushes synchronously.");
         }
+        ResetEncoder(encoded);
         if (!_options.DisableMetrics && RedisTelemetry.Commands.Enabled)
         {
             RedisTelemetry.Commands.Add(1, new KeyValuePair<string, object?>("db.operation.name", command));
@@ -127,6 +134,18 @@ sealed class RedisSession
     }
 
     /// <summary>Fails commands older than the timeout. They stay queued: their late replies must still be consumed in order.</summary>
+    [ThreadStatic]
+    static ArrayBufferWriter<byte>? t_encoder;
+
+    static void ResetEncoder(ArrayBufferWriter<byte> encoded)
+    {
+        encoded.ResetWrittenCount();
+        if (encoded.Capacity > 64 * 1024)
+        {
+            t_encoder = null; // one large command (a big SADD) does not pin its buffer on the thread for good
+        }
+    }
+
     public void ExpireOlderThan(long timestamp)
     {
         lock (_gate)
@@ -214,6 +233,8 @@ sealed class RedisSession
     {
         await Task.Yield();
         var input = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+        var replies = new List<RedisValue>();
+        var waiting = new List<Pending>();
         try
         {
             while (true)
@@ -222,8 +243,13 @@ sealed class RedisSession
                 var buffer = result.Buffer;
                 while (Resp.TryRead(ref buffer, out var reply))
                 {
-                    Dispatch(reply);
+                    if (_onPush?.Invoke(reply) != true)
+                    {
+                        replies.Add(reply);
+                    }
                 }
+                DispatchAll(replies, waiting);
+                replies.Clear();
                 input.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted)
                 {
@@ -241,21 +267,29 @@ sealed class RedisSession
         }
     }
 
-    void Dispatch(RedisValue reply)
+    /// <summary>Completes the commands the replies of one read answer, taking the lock once for all of them.</summary>
+    void DispatchAll(List<RedisValue> replies, List<Pending> waiting)
     {
-        if (_onPush?.Invoke(reply) == true)
+        if (replies.Count == 0)
         {
             return;
         }
-        Pending pending;
         lock (_gate)
         {
-            if (!_pending.TryDequeue(out pending))
+            while (waiting.Count < replies.Count && _pending.TryDequeue(out var pending))
             {
-                throw new RedisConnectionException("Protocol error: a reply arrived with no command waiting for it.");
+                waiting.Add(pending);
             }
         }
-        Complete(pending, reply, reply.IsError ? new RedisServerException(reply.ToString()!) : null);
+        for (var i = 0; i < waiting.Count; i++)
+        {
+            Complete(waiting[i], replies[i], replies[i].IsError ? new RedisServerException(replies[i].ToString()!) : null);
+        }
+        if (waiting.Count < replies.Count)
+        {
+            throw new RedisConnectionException("Protocol error: a reply arrived with no command waiting for it.");
+        }
+        waiting.Clear();
     }
 
     void Complete(in Pending pending, RedisValue reply, Exception? error)
