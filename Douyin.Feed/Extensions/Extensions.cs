@@ -28,6 +28,7 @@ internal static class Extensions
         builder.Services.AddOptions<FeedWritesOptions>().BindConfiguration(FeedWritesOptions.SectionName);
         builder.Services.AddOptions<CommentOptions>().BindConfiguration(CommentOptions.SectionName);
 
+        builder.Services.AddSingleton<VideoTimeline.SharedNewestReads>();
         builder.Services.AddScoped<VideoTimeline>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<VideoCache.SharedReads>();

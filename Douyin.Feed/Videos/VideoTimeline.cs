@@ -1,3 +1,5 @@
+using Douyin.ServiceDefaults.Concurrency;
+
 namespace Douyin.Feed.Videos;
 
 /// <summary>
@@ -13,8 +15,15 @@ namespace Douyin.Feed.Videos;
 /// </para>
 /// </summary>
 public sealed class VideoTimeline(
-    RedisConnection redis, FeedDbContext db, IOptions<FeedOptions> options, TimeProvider time, ILogger<VideoTimeline> logger)
+    RedisConnection redis, FeedDbContext db, VideoTimeline.SharedNewestReads newestReads, IOptions<FeedOptions> options, TimeProvider time,
+    ILogger<VideoTimeline> logger)
 {
+    /// <summary>
+    /// Redis reads of the newest page in flight in this process, shared by their callers (a singleton): every viewer
+    /// opening the app asks for that page at the same moment. Keyed by the page size.
+    /// </summary>
+    public sealed class SharedNewestReads : SingleFlight<int, (long? Floor, SortedSetEntry[] Entries)>;
+
     public const string Key = "feed:timeline";
     public const string FloorKey = "feed:timeline:floor";
     public const string LockKey = "feed:timeline:lock";
@@ -68,15 +77,20 @@ public sealed class VideoTimeline(
     {
         try
         {
-            if (await GetFloorAsync(cancellationToken) is { } floor && beforeMs > floor)
+            // A page that starts after now is the newest page, whoever asks: concurrent askers share one read (a video
+            // published during that read may show on the next one, as it would for a request a moment earlier).
+            var (floor, cached) = beforeMs > time.GetUtcNow().ToUnixTimeMilliseconds()
+                ? await newestReads.RunAsync(count, () => ReadCachedAsync(beforeMs, count, CancellationToken.None), cancellationToken)
+                : await ReadCachedAsync(beforeMs, count, cancellationToken);
+            if (floor is null && await GetFloorAsync(cancellationToken) is { } rebuilt && beforeMs > rebuilt)
             {
-                var cached = await redis.ZRevRangeByScoreWithScoresAsync(Key, $"({beforeMs}", floor, 0, count, cancellationToken);
-                // Fewer than asked above a non-zero floor: the rest of the page is older than Redis keeps.
-                if (cached.Length == count || floor == 0)
-                {
-                    return [.. cached.Select(e => new Entry((long)e.Member, (long)e.Score))
-                        .OrderByDescending(e => e.PublishedAtMs).ThenByDescending(e => e.VideoId)];
-                }
+                (floor, cached) = (rebuilt, await redis.ZRevRangeByScoreWithScoresAsync(Key, $"({beforeMs}", rebuilt, 0, count, cancellationToken));
+            }
+            // Fewer than asked above a non-zero floor: the rest of the page is older than Redis keeps.
+            if (floor is { } known && beforeMs > known && (cached.Length == count || known == 0))
+            {
+                return [.. cached.Select(e => new Entry((long)e.Member, (long)e.Score))
+                    .OrderByDescending(e => e.PublishedAtMs).ThenByDescending(e => e.VideoId)];
             }
         }
         catch (RedisException ex)
@@ -86,7 +100,18 @@ public sealed class VideoTimeline(
         return await QueryBeforeAsync(DateTimeOffset.FromUnixTimeMilliseconds(beforeMs), count, cancellationToken);
     }
 
-    /// <summary>Every video published in exactly that millisecond, for a page that would otherwise split the group.</summary>
+    /// <summary>What Redis holds of the page: the floor (null when the timeline is not cached) and the entries above it.</summary>
+    async Task<(long? Floor, SortedSetEntry[] Entries)> ReadCachedAsync(long beforeMs, int count, CancellationToken cancellationToken)
+    {
+        if ((long?)await s_floor.EvaluateAsync(redis, [Key, FloorKey], [], cancellationToken) is not { } floor)
+        {
+            return (null, []);
+        }
+        return beforeMs > floor
+            ? (floor, await redis.ZRevRangeByScoreWithScoresAsync(Key, $"({beforeMs}", floor, 0, count, cancellationToken))
+            : (floor, []);
+    }
+
     public async Task<List<Entry>> ReadAtAsync(long publishedAtMs, CancellationToken cancellationToken)
     {
         var at = DateTimeOffset.FromUnixTimeMilliseconds(publishedAtMs);

@@ -145,6 +145,25 @@ public sealed class FeedTests(DouyinAppFixture fixture)
     }
 
     [Fact]
+    public async Task ConcurrentReadsOfTheNewestPageShareTheTimelineReadAndAllLeadWithTheNewestVideo()
+    {
+        var (authorId, authorToken) = await _web.RegisterAsync();
+        Assert.Equal(0, (await _web.PublishAsync(authorToken, "newest for all", await TestMedia.ClipAsync())).StatusCode());
+        var videoId = (await _web.PublishListAsync(authorId))[0]!["id"]!.GetValue<long>();
+
+        // Viewers opening the app at once: their newest-page reads of the Redis timeline are shared in flight.
+        var pages = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => _web.ApiGetAsync("/douyin/feed/")));
+
+        Assert.All(pages, page =>
+        {
+            Assert.Equal(0, page.StatusCode());
+            var videos = page["video_list"]!.AsArray();
+            Assert.Equal(videoId, videos[0]!["id"]!.GetValue<long>());
+            Assert.Equal(pages[0]["video_list"]!.AsArray().Count, videos.Count);
+        });
+    }
+
+    [Fact]
     public async Task ANewVideoLeadsTheFeedAndIsFavoriteFollowsTheViewersStoredLikes()
     {
         var (authorId, authorToken) = await _web.RegisterAsync();
