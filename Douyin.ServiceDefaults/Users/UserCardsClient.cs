@@ -93,7 +93,7 @@ namespace Douyin.ServiceDefaults.Users
                 return new UserCardBatch(body?.Users.ToDictionary(u => u.Id) ?? [], viewerId, new HashSet<long>(body?.FollowedIds ?? []));
             }, out joined, cancellationToken);
 
-    /// <summary>A complete user object with only the id and a name clients can show.</summary>
+        /// <summary>A complete user object with only the id and a name clients can show.</summary>
         public static User Placeholder(long userId) => new() { Id = userId, Name = $"user {userId}" };
     }
 
