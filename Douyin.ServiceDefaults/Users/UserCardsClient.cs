@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Douyin.ServiceDefaults.Api;
 using Douyin.ServiceDefaults.Concurrency;
 using Douyin.ServiceDefaults.Identity;
@@ -104,11 +105,76 @@ namespace Douyin.ServiceDefaults.Users
     public sealed class UserCardRequests : SingleFlight<string, UserCardBatch>;
 
     /// <summary>Feed's and Chat's <see cref="UserDirectory"/>: a user exists if Social has a card for them (from its Redis card cache).</summary>
-    public sealed class SocialUserDirectory(UserCardsClient users, IMemoryCache cache, ILogger<SocialUserDirectory> logger)
+    public sealed class SocialUserDirectory(SocialUserLookups lookups, IMemoryCache cache, ILogger<SocialUserDirectory> logger)
         : UserDirectory(cache, logger)
     {
-        protected override async Task<bool> LookUpAsync(long userId, CancellationToken cancellationToken) =>
-            (await users.GetCardsAsync([userId], cancellationToken)).ContainsKey(userId);
+        protected override Task<bool> LookUpAsync(long userId, CancellationToken cancellationToken) => lookups.ExistsAsync(userId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Users the directory does not know yet, looked up together: those waiting at the same moment share one card call
+    /// (a singleton). Thousands of tokens arriving at once (a traffic spike, the directory's minute running out) were
+    /// otherwise thousands of single-user calls that kept Social busy for seconds.
+    /// </summary>
+    public sealed class SocialUserLookups : IAsyncDisposable
+    {
+        sealed record Lookup(long UserId, TaskCompletionSource<bool> Found);
+
+        readonly IServiceScopeFactory _scopes;
+        readonly Channel<Lookup> _waiting = Channel.CreateUnbounded<Lookup>();
+        readonly Task[] _loops;
+
+        public SocialUserLookups(IServiceScopeFactory scopes)
+        {
+            _scopes = scopes;
+            // Two, so that one slow call (Social struggling) does not hold every lookup behind it.
+            _loops = [.. Enumerable.Range(0, 2).Select(_ => Task.Run(LookUpWaitingAsync))];
+        }
+
+        public Task<bool> ExistsAsync(long userId, CancellationToken cancellationToken)
+        {
+            var lookup = new Lookup(userId, new(TaskCreationOptions.RunContinuationsAsynchronously));
+            if (!_waiting.Writer.TryWrite(lookup))
+            {
+                throw new ObjectDisposedException(nameof(SocialUserLookups));
+            }
+            return lookup.Found.Task.WaitAsync(cancellationToken);
+        }
+
+        async Task LookUpWaitingAsync()
+        {
+            var batch = new List<Lookup>();
+            while (await _waiting.Reader.WaitToReadAsync())
+            {
+                batch.Clear();
+                while (batch.Count < UserCardsClient.MaxBatch && _waiting.Reader.TryRead(out var lookup))
+                {
+                    batch.Add(lookup);
+                }
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+                try
+                {
+                    await using var scope = _scopes.CreateAsyncScope();
+                    var users = scope.ServiceProvider.GetRequiredService<UserCardsClient>();
+                    // Not a caller's token: the call serves the whole batch (the client's timeout bounds it).
+                    var known = await users.GetCardsAsync([.. batch.Select(l => l.UserId).Distinct()], CancellationToken.None);
+                    batch.ForEach(l => l.Found.TrySetResult(known.ContainsKey(l.UserId)));
+                }
+                catch (Exception ex)
+                {
+                    batch.ForEach(l => l.Found.TrySetException(ex));
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _waiting.Writer.TryComplete();
+            await Task.WhenAll(_loops);
+        }
     }
 }
 
@@ -120,6 +186,7 @@ namespace Microsoft.Extensions.Hosting
         public static IHostApplicationBuilder AddUserCardsClient(this IHostApplicationBuilder builder)
         {
             builder.Services.AddSingleton<UserCardRequests>();
+            builder.Services.AddSingleton<SocialUserLookups>();
             builder.Services.AddHttpClient<UserCardsClient>(c => c.BaseAddress = new Uri($"http://{Douyin.ServiceDefaults.ResourceNames.Social}"));
             builder.AddUserDirectory<SocialUserDirectory>();
             return builder;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Douyin.IntegrationTests.Favorites;
 using Douyin.IntegrationTests.Infrastructure;
 
 namespace Douyin.IntegrationTests.Accounts;
@@ -32,5 +33,24 @@ public sealed class DeletedUserTests(DouyinAppFixture fixture)
             Assert.Equal(401, reply.StatusCode());
             Assert.Equal("The token's user no longer exists.", reply.StatusMsg());
         });
+    }
+
+    [Fact]
+    public async Task UsersLookedUpTogetherAreEachAcceptedOrRefusedOnTheirOwn()
+    {
+        var (authorId, _) = await fixture.Web.RegisterAsync();
+        var videoId = await new FeedWritesBackstage(fixture).SeedVideoAsync(authorId);
+        var users = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => fixture.Web.RegisterAsync()));
+        var (deletedId, deletedToken) = users[17];
+        Assert.Equal(1, await fixture.ScalarAsync("socialdb", "WITH gone AS (DELETE FROM users WHERE id = $1 RETURNING 1) SELECT count(*) FROM gone", deletedId));
+
+        // Feed has seen none of these tokens: the users it looks up at the same moment share one call to Social.
+        var likes = await Task.WhenAll(users.Select(u => fixture.Web.LikeAsync(u.Token, videoId)));
+
+        for (var i = 0; i < users.Length; i++)
+        {
+            Assert.Equal(users[i].Token == deletedToken ? 401 : 0, likes[i].StatusCode());
+        }
+        Assert.Equal("The token's user no longer exists.", likes[17].StatusMsg());
     }
 }
