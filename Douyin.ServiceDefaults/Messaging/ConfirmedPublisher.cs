@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
 
 namespace Douyin.ServiceDefaults.Messaging;
 
@@ -49,10 +51,35 @@ public sealed class ConfirmedPublisher(
         {
             await _unconfirmed.WaitAsync(deadline.Token);
             slotTaken = true;
-            var channel = await GetChannel().WaitAsync(deadline.Token);
-            // RabbitMQ.Client writes the traceparent header itself (when its publisher source is listened to) and
-            // throws on a nack or a return.
-            await channel.BasicPublishAsync(exchange, routingKey, mandatory, properties, body, deadline.Token);
+            while (true)
+            {
+                var opening = GetChannel();
+                IChannel channel;
+                try
+                {
+                    channel = await opening.WaitAsync(deadline.Token);
+                }
+                catch (Exception ex) when (opening is { IsCompleted: true, IsCompletedSuccessfully: false } && IsConnectionLoss(ex) && !deadline.IsCancellationRequested)
+                {
+                    // An open that another publish began earlier ran out of its time or lost its connection; this one
+                    // still has time, and the next GetChannel opens afresh.
+                    continue;
+                }
+                try
+                {
+                    // RabbitMQ.Client writes the traceparent header itself (when its publisher source is listened to) and
+                    // throws on a nack or a return.
+                    await channel.BasicPublishAsync(exchange, routingKey, mandatory, properties, body, deadline.Token);
+                    return;
+                }
+                catch (OperationInterruptedException) when (!channel.IsOpen && !deadline.IsCancellationRequested)
+                {
+                    // The channel died under the publish (a broker restart, a lost connection): whether the broker took
+                    // the message is unknown, so it is published again on a fresh channel. Every consumer is idempotent
+                    // (inbox, sequence-stamped writes), so a duplicate is harmless and a loss is not.
+                    logger.LogDebug("The channel of {Description} closed under the publish; publishing again", description);
+                }
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -99,12 +126,28 @@ public sealed class ConfirmedPublisher(
         }
     }
 
+    static bool IsConnectionLoss(Exception ex) =>
+        ex is AlreadyClosedException or OperationCanceledException or BrokerUnreachableException or System.Net.Sockets.SocketException;
+
     async Task<IChannel> OpenChannelAsync()
     {
         // Not the caller's token: the channel outlives the publish that opened it, and others wait on it too.
         using var deadline = new CancellationTokenSource(timeout);
         var connection = await connections.GetConnectionAsync(deadline.Token);
-        var channel = await connection.CreateChannelAsync(s_confirmChannel, deadline.Token);
+        IChannel channel;
+        while (true)
+        {
+            await WhenOpenAsync(connection, deadline.Token);
+            try
+            {
+                channel = await connection.CreateChannelAsync(s_confirmChannel, deadline.Token);
+                break;
+            }
+            catch (AlreadyClosedException) when (!deadline.IsCancellationRequested)
+            {
+                // Closed between the check and the open (the broker is going down again): wait for the next recovery.
+            }
+        }
         try
         {
             await declareTopology(channel, deadline.Token);
@@ -114,6 +157,37 @@ public sealed class ConfirmedPublisher(
         {
             await DisposeChannelAsync(channel);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits while RabbitMQ.Client's automatic recovery reconnects a lost connection: a channel asked of it before then
+    /// fails at once (AlreadyClosedException), although the broker may be back a moment later.
+    /// </summary>
+    static async Task WhenOpenAsync(IConnection connection, CancellationToken cancellationToken)
+    {
+        if (connection.IsOpen)
+        {
+            return;
+        }
+        var recovered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task OnRecovered(object sender, AsyncEventArgs args)
+        {
+            recovered.TrySetResult();
+            return Task.CompletedTask;
+        }
+        connection.RecoverySucceededAsync += OnRecovered;
+        try
+        {
+            // Checked again once subscribed, so a recovery that finished in between is not waited for.
+            if (!connection.IsOpen)
+            {
+                await recovered.Task.WaitAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            connection.RecoverySucceededAsync -= OnRecovered;
         }
     }
 
