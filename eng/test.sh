@@ -25,8 +25,20 @@ if bench/run.sh --smoke 2>&1 | tee -a "$log"; then bench=0; else bench=1; status
 # dotnet test prints one summary per test assembly; add them up.
 read -r passed failed skipped < <(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' |
   awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
-rm -f "$log"
 passed=$((passed + 1 - bench)) failed=$((failed + bench)) # the harness counts as one test
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi # a build or host failure counts as a failure
+
+# A red run names what failed right above the closing line: each failed test (with the pass it failed in), build
+# errors, a test host that crashed, and the harness.
+if [ "$status" -ne 0 ]; then
+  echo
+  echo "What failed:"
+  awk '/^Test run for .*IntegrationTests/ { pass = (++runs > 1) ? " (two replicas)" : "" }
+       /^  Failed [A-Za-z_]/ { sub(/^  Failed /, ""); sub(/ \[[^]]*\]$/, ""); print "  - " $0 pass }' "$log" | sort -u
+  grep -E ': error [A-Z]+[0-9]+' "$log" | sed -E 's/^ *//; s/ \[[^]]*\]$//' | sort -u | head -20 | sed 's/^/  - build: /'
+  grep -E 'The active test run was aborted|Test host process crashed' "$log" | sort -u | sed 's/^ */  - /'
+  [ "$bench" -eq 0 ] || echo "  - bench/run.sh --smoke (the load-test harness; its output is above)"
+fi
+rm -f "$log"
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit "$status"
