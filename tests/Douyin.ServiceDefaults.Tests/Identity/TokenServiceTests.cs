@@ -1,16 +1,16 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Douyin.ServiceDefaults.Identity;
 using Microsoft.Extensions.Options;
-using Douyin.ServiceDefaults.Tests.Infrastructure;
 
 namespace Douyin.ServiceDefaults.Tests.Identity;
 
 public sealed class TokenServiceTests
 {
     const string Key = "test-key-test-key-test-key-test-key!";
-    readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero));
+    readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero));
 
     TokenService Service(string key = Key) => new(Options.Create(new JwtOptions { Key = key, Lifetime = TimeSpan.FromHours(1) }), _time);
 

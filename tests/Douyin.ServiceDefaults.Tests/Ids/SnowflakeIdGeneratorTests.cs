@@ -1,14 +1,14 @@
 using Douyin.ServiceDefaults.Ids;
-using Douyin.ServiceDefaults.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Douyin.ServiceDefaults.Tests.Ids;
 
 public sealed class SnowflakeIdGeneratorTests
 {
-    readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero));
+    readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero));
 
-    SnowflakeIdGenerator Generator(int workerId) => new(Options.Create(new IdGeneratorOptions { WorkerId = workerId }), _time);
+    SnowflakeIdGenerator Generator(int workerId, TimeProvider? time = null) => new(Options.Create(new IdGeneratorOptions { WorkerId = workerId }), time ?? _time);
 
     [Fact]
     public void IdsAreUniqueAndIncreasingAcrossThreads()
@@ -33,9 +33,10 @@ public sealed class SnowflakeIdGeneratorTests
     [Fact]
     public void AClockStepBackDoesNotRepeatIds()
     {
-        var generator = Generator(3);
+        var clock = new SteppingClock(_time.GetUtcNow());
+        var generator = Generator(3, clock);
         var before = generator.NextId();
-        _time.Advance(TimeSpan.FromSeconds(-5));
+        clock.Now -= TimeSpan.FromSeconds(5);
 
         Assert.True(generator.NextId() > before);
     }
@@ -50,4 +51,12 @@ public sealed class SnowflakeIdGeneratorTests
     [Fact]
     public void AGeneratorWithoutAWorkerRefusesToGuess() =>
         Assert.Throws<InvalidOperationException>(() => new SnowflakeIdGenerator(Options.Create(new IdGeneratorOptions()), _time).NextId());
+
+    /// <summary>A clock that steps back, as NTP may step a host's clock; FakeTimeProvider refuses to go back in time.</summary>
+    sealed class SteppingClock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
 }
