@@ -18,13 +18,21 @@ internal static class Extensions
 
         // The hub speaks the API's JSON (snake_case), so a pushed message looks like one from /douyin/message/chat/.
         // Ids exceed JavaScript's exact integers (2^53), so JavaScript clients may pass them as strings.
-        builder.Services.AddSignalR().AddJsonProtocol(o =>
-        {
-            DouyinApi.Configure(o.PayloadSerializerOptions);
-            o.PayloadSerializerOptions.NumberHandling = JsonNumberHandling.AllowReadingFromString;
-        });
-        builder.Services.AddSingleton<MessageFanOut>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<MessageFanOut>());
+        // SignalR's Redis backplane gets a push to the connections of both parties on whichever replica they are.
+        builder.Services.AddSignalR()
+            .AddJsonProtocol(o =>
+            {
+                DouyinApi.Configure(o.PayloadSerializerOptions);
+                o.PayloadSerializerOptions.NumberHandling = JsonNumberHandling.AllowReadingFromString;
+            })
+            .AddStackExchangeRedis(builder.Configuration.GetConnectionString(ResourceNames.Cache)!, o =>
+            {
+                o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("douyin-chat");
+                // Chat starts and serves history while Redis is down, a send then answers without waiting to push,
+                // and pushes resume when Redis is back.
+                o.Configuration.AbortOnConnectFail = false;
+                o.Configuration.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+            });
 
         builder.Services.AddOptions<MessageOptions>().BindConfiguration(MessageOptions.SectionName);
         builder.Services.AddScoped<MessageService>();

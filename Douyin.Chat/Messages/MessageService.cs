@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.SignalR;
 using Douyin.ServiceDefaults.Messages;
 using Douyin.ServiceDefaults.Text;
 using Douyin.ServiceDefaults.Data;
@@ -11,9 +12,10 @@ public sealed class MessageService(
     UserDirectory directory,
     WordFilter words,
     SnowflakeIdGenerator ids,
-    MessageFanOut fanOut,
+    IHubContext<ChatHub> hub,
     IOptions<MessageOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<MessageService> logger)
 {
     /// <summary>
     /// Validates, masks banned words, stores, then pushes to both parties' open connections (nothing is pushed that
@@ -39,9 +41,26 @@ public sealed class MessageService(
         }
 
         var message = await StoreAsync(fromUserId, toUserId, words.Mask(content!), cancellationToken);
-        // Stored: a cancelled request must not keep the message from its recipient's open connections.
-        await fanOut.PublishAsync(message, CancellationToken.None);
+        await PushAsync(message);
         return (message, null);
+    }
+
+    /// <summary>
+    /// Best effort, as a push promises: the backplane's Redis pub/sub is at most once, and a client that missed a
+    /// push catches up through <c>/douyin/message/chat/</c>, the source of truth.
+    /// </summary>
+    async Task PushAsync(Message message)
+    {
+        try
+        {
+            // Stored: a cancelled request must not keep the message from its recipient's open connections.
+            await hub.Clients.Users([message.FromUserId.ToString(CultureInfo.InvariantCulture), message.ToUserId.ToString(CultureInfo.InvariantCulture)])
+                .SendAsync(ChatHub.MessageEvent, message, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            logger.LogWarning("Message {MessageId} not pushed: {Reason}", message.Id, ex.Message);
+        }
     }
 
     /// <summary>
