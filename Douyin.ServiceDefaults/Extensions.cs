@@ -1,7 +1,6 @@
 using Douyin.ServiceDefaults;
 using Douyin.ServiceDefaults.Resilience;
 using Douyin.ServiceDefaults.ServiceDiscovery;
-using Douyin.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -18,9 +17,8 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Aspire's ServiceDefaults template, rebuilt on the packages our registry has
-/// (see shared/design/aspire-conventions.md §6). The public surface is the template's, so this file
-/// can be swapped for the real one without touching a service.
+/// Aspire's ServiceDefaults template (shared/design/aspire-conventions.md §6), with our health-probe filter and the
+/// sources of our building blocks.
 /// </summary>
 public static class Extensions
 {
@@ -57,26 +55,20 @@ public static class Extensions
             return builder;
         }
 
-        // .NET 10 leaves the semantic-convention tags (route, method, status) off ASP.NET Core's server spans by default.
-        AppContext.SetSwitch("Microsoft.AspNetCore.Hosting.SuppressActivityOpenTelemetryData", false);
-
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
         });
 
-        var otel = new OpenTelemetryServicesBuilder(builder.Services)
+        builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
                 .AddMeter(
-                    "Microsoft.AspNetCore.Hosting",
-                    "Microsoft.AspNetCore.Server.Kestrel",
-                    "Microsoft.AspNetCore.Routing",
-                    "Microsoft.AspNetCore.Diagnostics",
                     "Microsoft.AspNetCore.RateLimiting",
-                    "System.Net.Http",
                     "System.Net.NameResolution",
-                    "System.Runtime",
                     "Microsoft.EntityFrameworkCore",
                     "Npgsql",
                     // Our own building blocks (Douyin.Redis, Douyin.Blobs, Douyin.EventBus...) and the service itself.
@@ -89,14 +81,14 @@ public static class Extensions
                 }
 
                 tracing
-                    .AddSource(builder.Environment.ApplicationName, "Microsoft.AspNetCore", "System.Net.Http", "Npgsql")
-                    .AddSource("RabbitMQ.Client.*", "Douyin.*");
-            });
+                    .AddSource(builder.Environment.ApplicationName)
+                    // Probes every few seconds would drown the traces that matter.
+                    .AddAspNetCoreInstrumentation(o => o.Filter = context => !HealthProbes.IsProbe(context.Request.Path))
+                    .AddHttpClientInstrumentation()
+                    .AddSource("Npgsql", "RabbitMQ.Client.*", "Douyin.*");
+            })
+            .UseOtlpExporter();
 
-        otel.UseOtlpExporter();
-
-        builder.Services.AddHostedService<OpenTelemetryStarter>();
-        builder.Services.AddTransient<IStartupFilter, ServerSpanEnricher>();
         return builder;
     }
 
