@@ -1,5 +1,4 @@
 using Douyin.ServiceDefaults;
-using Douyin.ServiceDefaults.Resilience;
 using Douyin.ServiceDefaults.ServiceDiscovery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -30,7 +29,7 @@ public static class Extensions
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
             // Outermost first: each retry resolves the service name again, so it may reach another replica.
-            http.AddStandardResilienceHandler();
+            http.AddDouyinResilienceHandler(builder.Configuration);
             http.AddServiceDiscovery();
         });
 

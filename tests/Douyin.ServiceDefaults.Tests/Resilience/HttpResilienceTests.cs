@@ -21,7 +21,7 @@ public sealed class HttpResilienceTests
     {
         settings ??= [];
         settings["services:upstream:http:0"] = target.BaseAddress.ToString();
-        settings["HttpClientResilience:RetryBaseDelay"] = "00:00:00.010";
+        settings["HttpClientResilience:Retry:Delay"] = "00:00:00.010";
         var caller = await TestWebApp.StartAsync(
             builder =>
             {
@@ -73,19 +73,19 @@ public sealed class HttpResilienceTests
         await using var target = await FlakyAsync(failures: int.MaxValue, hits);
         var (caller, client) = await CallerAsync(target, new()
         {
-            ["HttpClientResilience:MaxRetryAttempts"] = "0",
-            ["HttpClientResilience:MinimumThroughput"] = "4",
-            ["HttpClientResilience:FailureRatio"] = "0.5",
-            ["HttpClientResilience:BreakDuration"] = "00:00:30",
+            ["HttpClientResilience:CircuitBreaker:MinimumThroughput"] = "4",
+            ["HttpClientResilience:CircuitBreaker:FailureRatio"] = "0.5",
+            ["HttpClientResilience:CircuitBreaker:BreakDuration"] = "00:00:30",
         });
         await using var _ = caller;
 
+        // POSTs, which are not retried, so each call is one attempt the breaker counts.
         for (var i = 0; i < 4; i++)
         {
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/flaky")).StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/flaky", null)).StatusCode);
         }
 
-        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync("/flaky"));
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.PostAsync("/flaky", null));
         Assert.Equal(4, hits.Value);
     }
 
@@ -96,8 +96,8 @@ public sealed class HttpResilienceTests
             app.MapGet("/slow", async (CancellationToken ct) => { await Task.Delay(TimeSpan.FromSeconds(10), ct); return "late"; }));
         var (caller, client) = await CallerAsync(target, new()
         {
-            ["HttpClientResilience:MaxRetryAttempts"] = "1",
-            ["HttpClientResilience:AttemptTimeout"] = "00:00:00.200",
+            ["HttpClientResilience:Retry:MaxRetryAttempts"] = "1",
+            ["HttpClientResilience:AttemptTimeout:Timeout"] = "00:00:00.200",
         });
         await using var _ = caller;
 
