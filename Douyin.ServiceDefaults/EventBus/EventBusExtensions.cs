@@ -19,10 +19,7 @@ namespace Microsoft.Extensions.Hosting
         /// </summary>
         public static IEventBusBuilder AddRabbitMqEventBus(this IHostApplicationBuilder builder, string connectionName)
         {
-            if (!builder.Services.Any(s => s.ServiceType == typeof(RabbitMQConnectionSource)))
-            {
-                builder.AddRabbitMQClient(connectionName);
-            }
+            builder.AddRabbitMQConnection(connectionName);
 
             var applicationName = builder.Environment.ApplicationName;
             builder.Services.AddOptions<EventBusOptions>()

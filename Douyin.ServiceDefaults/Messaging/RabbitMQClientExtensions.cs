@@ -1,151 +1,76 @@
-using Douyin.ServiceDefaults.Hosting;
-using System.Net.Sockets;
 using Douyin.ServiceDefaults.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Logging;
-using Polly;
-using Polly.Retry;
 using RabbitMQ.Client;
-using RabbitMQ.Client.Exceptions;
 
 namespace Douyin.ServiceDefaults.Messaging
 {
-    /// <summary>Aspire.RabbitMQ.Client's settings (shared/design/aspire-conventions.md §5.3).</summary>
-    public sealed class RabbitMQClientSettings : Douyin.ServiceDefaults.Hosting.IConnectionStringSettings
-    {
-        public string? ConnectionString { get; set; }
-        public int MaxConnectRetryCount { get; set; } = 5;
-        public bool DisableHealthChecks { get; set; }
-    }
-
     /// <summary>
-    /// Opens the one shared connection on first use, with Aspire's retry, so start-up never blocks on the broker
-    /// and a caller can fail fast (with its own token) while the broker is down. After the first open,
-    /// RabbitMQ.Client's automatic recovery takes over.
+    /// The connection Aspire.RabbitMQ.Client registers, asked for without blocking the caller: the package opens it
+    /// on first resolution, retrying for up to a minute while the broker is down, so a publish or a consumer waits for
+    /// it here with its own token (and deadline) instead, and a failed open is tried again by the next caller. After
+    /// the first open, RabbitMQ.Client's automatic recovery keeps the connection.
     /// </summary>
-    public sealed class RabbitMQConnectionSource(IConnectionFactory factory, RabbitMQClientSettings settings, ILogger<RabbitMQConnectionSource> logger)
-        : IAsyncDisposable
+    public sealed class RabbitMQConnectionSource(IServiceProvider services)
     {
-        readonly SemaphoreSlim _gate = new(1, 1);
-        IConnection? _connection;
+        readonly Lock _lock = new();
+        Task<IConnection>? _connection;
 
-        public async Task<IConnection> GetConnectionAsync(CancellationToken cancellationToken = default)
+        public Task<IConnection> GetConnectionAsync(CancellationToken cancellationToken = default)
         {
-            if (_connection is { } open)
+            Task<IConnection> connection;
+            lock (_lock)
             {
-                return open;
-            }
-
-            await _gate.WaitAsync(cancellationToken);
-            try
-            {
-                if (_connection is null)
+                if (_connection is null or { IsFaulted: true } or { IsCanceled: true })
                 {
-                    var retry = new ResiliencePipelineBuilder()
-                        .AddRetry(new RetryStrategyOptions
-                        {
-                            ShouldHandle = new PredicateBuilder().Handle<SocketException>().Handle<BrokerUnreachableException>(),
-                            BackoffType = DelayBackoffType.Exponential,
-                            MaxRetryAttempts = settings.MaxConnectRetryCount,
-                            Delay = TimeSpan.FromSeconds(1),
-                            OnRetry = args =>
-                            {
-                                logger.LogWarning(args.Outcome.Exception, "RabbitMQ connect attempt {Attempt} failed", args.AttemptNumber + 1);
-                                return ValueTask.CompletedTask;
-                            },
-                        })
-                        .Build();
-                    _connection = await retry.ExecuteAsync(async ct => await factory.CreateConnectionAsync(ct), cancellationToken);
+                    _connection = Task.Run(services.GetRequiredService<IConnection>, CancellationToken.None);
                 }
-                return _connection;
+                connection = _connection;
             }
-            finally
-            {
-                _gate.Release();
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_connection is { } connection)
-            {
-                await connection.CloseAsync();
-                connection.Dispose();
-            }
-            _gate.Dispose();
-        }
-    }
-
-    internal sealed class RabbitMQHealthCheck(RabbitMQConnectionSource source) : IHealthCheck
-    {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                var connection = await source.GetConnectionAsync(cancellationToken);
-                await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-                return HealthCheckResult.Healthy();
-            }
-            catch (Exception ex)
-            {
-                return new HealthCheckResult(context.Registration.FailureStatus, "RabbitMQ is unreachable.", ex);
-            }
+            return connection.WaitAsync(cancellationToken);
         }
     }
 }
 
 namespace Microsoft.Extensions.Hosting
 {
-    public static class RabbitMQClientExtensions
+    public static class RabbitMQConnectionExtensions
     {
         /// <summary>
-        /// Aspire's <c>AddRabbitMQClient</c>: an <see cref="IConnectionFactory"/> from <c>ConnectionStrings:{name}</c>,
-        /// the shared <see cref="IConnection"/> (opened lazily through <see cref="RabbitMQConnectionSource"/>) and a
-        /// health check named <c>RabbitMQ.Client</c>.
+        /// Aspire's <c>AddRabbitMQClient</c> (settings from <c>Aspire:RabbitMQ:Client</c>, <c>ConnectionStrings:{name}</c>,
+        /// the <c>RabbitMQ.Client</c> health check) with our connection defaults, which the section's
+        /// <c>ConnectionFactory</c> keys override, and <see cref="RabbitMQConnectionSource"/>. The connection is not
+        /// opened at start-up: a service starts, and answers with clean errors, while the broker is down.
         /// </summary>
-        public static void AddRabbitMQClient(this IHostApplicationBuilder builder, string connectionName, Action<RabbitMQClientSettings>? configureSettings = null)
+        public static void AddRabbitMQConnection(this IHostApplicationBuilder builder, string connectionName)
         {
-            var section = builder.Configuration.GetSection("Aspire:RabbitMQ:Client");
-            var settings = ClientSettings.Bind(builder, section.Path, connectionName, configureSettings);
-            if (string.IsNullOrWhiteSpace(settings.ConnectionString))
+            if (builder.Services.Any(s => s.ServiceType == typeof(RabbitMQConnectionSource)))
             {
-                throw ClientSettings.Missing("RabbitMQ", connectionName);
+                return;
             }
-
+            var factorySection = builder.Configuration.GetSection("Aspire:RabbitMQ:Client:ConnectionFactory");
             var applicationName = builder.Environment.ApplicationName;
-            builder.Services.TryAddSingleton(settings);
-            builder.Services.TryAddSingleton<IConnectionFactory>(_ =>
+            builder.AddRabbitMQClient(connectionName, settings =>
             {
-                var factory = new ConnectionFactory
-                {
-                    Uri = new Uri(settings.ConnectionString),
-                    ClientProvidedName = applicationName,
-                    AutomaticRecoveryEnabled = true,
-                    TopologyRecoveryEnabled = true,
-                    RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
-                    // Writes are refused until the connection recovers; the default 5 s between attempts added that much
-                    // to every broker restart (docs/reliability.md).
-                    NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
-                };
-                section.GetSection("ConnectionFactory").Bind(factory);
-                return factory;
+                settings.DisableAutoActivation = true;
+                // ConfigureOpenTelemetry listens to RabbitMQ.Client's sources when a collector is configured; the
+                // package's own registration would build a tracer provider even when none is.
+                settings.DisableTracing = true;
+            }, factory =>
+            {
+                factory.ClientProvidedName = applicationName;
+                factory.AutomaticRecoveryEnabled = true;
+                factory.TopologyRecoveryEnabled = true;
+                factory.RequestedConnectionTimeout = TimeSpan.FromSeconds(5);
+                // Writes are refused until the connection recovers; the default 5 s between attempts added that much to
+                // every broker restart (docs/reliability.md).
+                factory.NetworkRecoveryInterval = TimeSpan.FromSeconds(1);
+                var uri = factory.Uri;
+                factorySection.Bind(factory);
+                factory.Uri = uri; // the connection string wins over the section, as in the package
             });
             builder.Services.TryAddSingleton<RabbitMQConnectionSource>();
-            // Aspire registers the connection itself; resolving it blocks until the broker answers.
-            builder.Services.TryAddSingleton(sp => sp.GetRequiredService<RabbitMQConnectionSource>().GetConnectionAsync().GetAwaiter().GetResult());
-
-            if (!settings.DisableHealthChecks)
-            {
-                builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-                    "RabbitMQ.Client",
-                    sp => new RabbitMQHealthCheck(sp.GetRequiredService<RabbitMQConnectionSource>()),
-                    failureStatus: null,
-                    tags: ["ready"],
-                    timeout: TimeSpan.FromSeconds(5)));
-            }
         }
     }
 }

@@ -97,9 +97,10 @@ public sealed class EventBusFixture : IAsyncLifetime
     }
 
     /// <summary>Starts a service and waits until its consumer is attached, so nothing published afterwards is missed.</summary>
-    public async Task<IHost> StartServiceAsync(string queue, Action<IEventBusBuilder>? subscribe = null)
+    public async Task<IHost> StartServiceAsync(
+        string queue, Action<IEventBusBuilder>? subscribe = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var host = CreateService(queue, subscribe);
+        var host = CreateService(queue, subscribe, settings: settings);
         await host.StartAsync();
         await Eventually.HoldsAsync(async () => await ConsumerCountAsync(queue) > 0, $"a consumer on {queue}");
         return host;

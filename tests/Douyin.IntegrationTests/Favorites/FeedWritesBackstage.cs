@@ -59,7 +59,7 @@ public sealed class FeedWritesBackstage(DouyinAppFixture fixture)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "feed-writes-stand-in" });
         builder.Configuration["ConnectionStrings:messaging"] = await fixture.App.GetConnectionStringAsync("messaging");
-        builder.AddRabbitMQClient("messaging");
+        builder.AddRabbitMQConnection("messaging");
         var services = builder.Build().Services;
         return new FeedWriteQueue(
             services.GetRequiredService<RabbitMQConnectionSource>(), Options.Create(new FeedWritesOptions()), NullLogger<FeedWriteQueue>.Instance);
