@@ -20,7 +20,7 @@ public static class HttpResilience
 
     public static IHttpClientBuilder AddDouyinResilienceHandler(this IHttpClientBuilder builder, IConfiguration configuration)
     {
-        builder.AddStandardResilienceHandler()
+        var pipeline = builder.AddStandardResilienceHandler()
             .Configure(options =>
             {
                 options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(10);
@@ -33,8 +33,12 @@ public static class HttpResilience
                 options.CircuitBreaker.MinimumThroughput = 100;
                 options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(30);
                 options.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(5);
-            })
-            .Configure(configuration.GetSection(SectionName));
+            });
+        // The package refuses an empty section, and most deployments set none.
+        if (configuration.GetSection(SectionName) is var section && section.Exists())
+        {
+            pipeline.Configure(section);
+        }
         return builder;
     }
 
