@@ -79,7 +79,7 @@ public static class Extensions
                     "System.Runtime",
                     "Microsoft.EntityFrameworkCore",
                     "Npgsql",
-                    // Our own building blocks (Douyin.Redis, Douyin.Blobs, Douyin.EventBus...) and the service itself.
+                    // Our own building blocks (Douyin.Redis, Douyin.EventBus...) and the service itself.
                     "Douyin.*"))
             .WithTracing(tracing =>
             {
