@@ -43,22 +43,26 @@ public static class BlobClientExtensions
     static BlobServiceClient CreateClient(BlobStorageSettings settings, string connectionName)
     {
         // Aspire's rule: a connection string that is an absolute URI is the service URI.
-        var serviceUri = Uri.TryCreate(settings.ConnectionString, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri
-            : string.IsNullOrWhiteSpace(settings.ConnectionString) ? settings.ServiceUri
-            : null;
-        if (serviceUri is null)
+        if (Uri.TryCreate(settings.ConnectionString, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
         {
-            return string.IsNullOrWhiteSpace(settings.ConnectionString)
-                ? throw ClientSettings.Missing("Blob storage", connectionName)
-                : new BlobServiceClient(settings.ConnectionString);
+            return FromServiceUri(uri, connectionName);
         }
-        // Aspire signs a bare URI with DefaultAzureCredential; without Azure.Identity only a SAS in its query can authenticate.
-        return serviceUri.Query.Length > 1
+        if (!string.IsNullOrWhiteSpace(settings.ConnectionString))
+        {
+            return new BlobServiceClient(settings.ConnectionString);
+        }
+        return settings.ServiceUri is { } serviceUri
+            ? FromServiceUri(serviceUri, connectionName)
+            : throw ClientSettings.Missing("Blob storage", connectionName);
+    }
+
+    // Aspire signs a bare URI with DefaultAzureCredential; without Azure.Identity only a SAS in its query can authenticate.
+    static BlobServiceClient FromServiceUri(Uri serviceUri, string connectionName) =>
+        serviceUri.Query.Length > 1
             ? new BlobServiceClient(serviceUri)
             : throw new NotSupportedException(
-                $"The blob endpoint '{serviceUri.GetLeftPart(UriPartial.Path)}' of '{connectionName}' has no credential. Azure.Identity is not available: " +
+                $"The blob endpoint '{serviceUri.AbsoluteUri}' of '{connectionName}' has no credential. Azure.Identity is not available: " +
                 "use a connection string with AccountName and AccountKey, or the service URI with a SAS query.");
-    }
 
     sealed class BlobServiceHealthCheck(BlobServiceClient client) : IHealthCheck
     {
