@@ -70,7 +70,7 @@ public static class Extensions
                     "System.Net.NameResolution",
                     "Microsoft.EntityFrameworkCore",
                     "Npgsql",
-                    // Our own building blocks (Douyin.Redis, Douyin.Blobs, Douyin.EventBus...) and the service itself.
+                    // Our own building blocks (Douyin.Redis, Douyin.EventBus...) and the service itself.
                     "Douyin.*"))
             .WithTracing(tracing =>
             {

@@ -1,4 +1,5 @@
-using Douyin.ServiceDefaults.Blobs;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Douyin.ServiceDefaults.Media;
 
 namespace Douyin.Feed.Media;
@@ -12,7 +13,7 @@ public sealed class MediaStorage(BlobServiceClient blobs, IOptions<MediaOptions>
     public async Task UploadAsync(string blobName, string filePath, string contentType, CancellationToken cancellationToken)
     {
         // Created once per process, on first use, so the service starts even while storage is still coming up.
-        var created = _created ??= _container.CreateIfNotExistsAsync(CancellationToken.None);
+        var created = _created ??= _container.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
         try
         {
             await created;
@@ -25,11 +26,10 @@ public sealed class MediaStorage(BlobServiceClient blobs, IOptions<MediaOptions>
         await using var file = File.OpenRead(filePath);
         await _container.GetBlobClient(blobName).UploadAsync(file, new BlobUploadOptions
         {
-            ContentType = contentType,
-            CacheControl = options.Value.CacheControl,
+            HttpHeaders = new BlobHttpHeaders { ContentType = contentType, CacheControl = options.Value.CacheControl },
         }, cancellationToken);
     }
 
     public Task DeleteAsync(string blobName, CancellationToken cancellationToken) =>
-        _container.GetBlobClient(blobName).DeleteIfExistsAsync(cancellationToken);
+        _container.GetBlobClient(blobName).DeleteIfExistsAsync(cancellationToken: cancellationToken);
 }

@@ -1,6 +1,6 @@
-using Douyin.ServiceDefaults.Hosting;
+using Azure.Storage.Blobs;
 using Douyin.ServiceDefaults.Blobs;
-using Microsoft.Extensions.Configuration;
+using Douyin.ServiceDefaults.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Trace;
@@ -8,94 +8,73 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Registers the blob clients the way Aspire.Azure.Storage.Blobs does (aspire-conventions.md §5.4),
-/// so services keep the same calls if the Aspire package becomes restorable.
+/// Registers Azure.Storage.Blobs' <see cref="BlobServiceClient"/> the way Aspire.Azure.Storage.Blobs does
+/// (aspire-conventions.md §5.4). That package is not served by our registry; this keeps its call, keys and health-check name.
 /// </summary>
 public static class BlobClientExtensions
 {
     const string ConfigurationSection = "Aspire:Azure:Storage:Blobs";
+    const string HealthCheckName = "Azure_BlobServiceClient";
 
-    /// <summary>Registers a singleton <see cref="BlobServiceClient"/> and the "Azure_BlobServiceClient" health check.</summary>
+    /// <summary>
+    /// Registers a singleton <see cref="BlobServiceClient"/> for <c>ConnectionStrings:<paramref name="connectionName"/></c> and the
+    /// "Azure_BlobServiceClient" readiness check. Nothing is parsed or connected until the client is first resolved, as in Aspire,
+    /// so a host that never touches blobs starts without them.
+    /// </summary>
     public static void AddAzureBlobServiceClient(this IHostApplicationBuilder builder, string connectionName,
         Action<BlobStorageSettings>? configureSettings = null)
     {
-        var settings = BindSettings(builder, connectionName, configureSettings);
-        builder.Services.AddSingleton(sp => new BlobServiceClient(ParseConnection(settings, connectionName), sp.GetService<TimeProvider>()));
-        AddHealthCheckAndTracing(builder, settings, "Azure_BlobServiceClient", sp =>
-        {
-            var client = sp.GetRequiredService<BlobServiceClient>();
-            // One page of at most one container proves reachability and credentials.
-            return async cancellationToken =>
-            {
-                await foreach (var _ in client.GetBlobContainersAsync(pageSizeHint: 1, cancellationToken: cancellationToken))
-                {
-                    break;
-                }
-            };
-        });
-    }
-
-    [Obsolete("Use AddAzureBlobServiceClient instead. This method will be removed in a future version.")]
-    public static void AddAzureBlobClient(this IHostApplicationBuilder builder, string connectionName,
-        Action<BlobStorageSettings>? configureSettings = null) =>
-        builder.AddAzureBlobServiceClient(connectionName, configureSettings);
-
-    /// <summary>
-    /// Registers a singleton <see cref="BlobContainerClient"/> and the "Azure_BlobContainerClient" health check.
-    /// The container comes from <c>ContainerName=</c> in the connection string, else from <see cref="BlobStorageSettings.BlobContainerName"/>.
-    /// </summary>
-    public static void AddAzureBlobContainerClient(this IHostApplicationBuilder builder, string connectionName,
-        Action<BlobStorageSettings>? configureSettings = null)
-    {
-        var settings = BindSettings(builder, connectionName, configureSettings);
-        builder.Services.AddSingleton(sp =>
-        {
-            var connection = ParseConnection(settings, connectionName);
-            var containerName = connection.ContainerName ?? settings.BlobContainerName ?? throw new InvalidOperationException(
-                $"A BlobContainerClient could not be configured: no container name. Add 'ContainerName=' to 'ConnectionStrings:{connectionName}' " +
-                $"or set 'BlobContainerName' in the '{ConfigurationSection}:{connectionName}' configuration section.");
-            return new BlobServiceClient(connection, sp.GetService<TimeProvider>()).GetBlobContainerClient(containerName);
-        });
-        AddHealthCheckAndTracing(builder, settings, "Azure_BlobContainerClient", sp =>
-        {
-            var container = sp.GetRequiredService<BlobContainerClient>();
-            return async cancellationToken => await container.GetPropertiesAsync(cancellationToken);
-        });
-    }
-
-    static BlobStorageSettings BindSettings(IHostApplicationBuilder builder, string connectionName, Action<BlobStorageSettings>? configureSettings)
-    {
         ArgumentException.ThrowIfNullOrEmpty(connectionName);
-        return ClientSettings.Bind(builder, ConfigurationSection, connectionName, configureSettings);
-    }
+        var settings = ClientSettings.Bind(builder, ConfigurationSection, connectionName, configureSettings);
+        builder.Services.AddSingleton(_ => CreateClient(settings, connectionName));
 
-    // Parsed when the client is first resolved, as Aspire does, so a host that never uses blobs still starts.
-    static BlobConnectionInfo ParseConnection(BlobStorageSettings settings, string connectionName) =>
-        string.IsNullOrWhiteSpace(settings.ConnectionString)
-            ? throw ClientSettings.Missing("Blob storage", connectionName)
-            : BlobConnectionInfo.Parse(settings.ConnectionString);
-
-    static void AddHealthCheckAndTracing(IHostApplicationBuilder builder, BlobStorageSettings settings, string healthCheckName,
-        Func<IServiceProvider, Func<CancellationToken, Task>> createProbe)
-    {
-        if (!settings.DisableHealthChecks)
+        if (!settings.DisableHealthChecks && builder.Properties.TryAdd(HealthCheckName, true))
         {
-            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheckName,
-                sp => new BlobHealthCheck(createProbe(sp)), failureStatus: null, tags: ["ready"]));
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(HealthCheckName,
+                sp => new BlobServiceHealthCheck(sp.GetRequiredService<BlobServiceClient>()), failureStatus: null, tags: ["ready"]));
         }
         if (!settings.DisableTracing)
         {
-            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(BlobTelemetry.ActivitySourceName));
+            // Azure.Storage.Blobs' spans are stable: they come on ActivitySources "Azure.*" without Aspire's experimental switch.
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource("Azure.*"));
         }
     }
 
-    sealed class BlobHealthCheck(Func<CancellationToken, Task> probe) : IHealthCheck
+    static BlobServiceClient CreateClient(BlobStorageSettings settings, string connectionName)
+    {
+        // Aspire's rule: a connection string that is an absolute URI is the service URI.
+        if (Uri.TryCreate(settings.ConnectionString, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            return FromServiceUri(uri, connectionName);
+        }
+        if (!string.IsNullOrWhiteSpace(settings.ConnectionString))
+        {
+            return new BlobServiceClient(settings.ConnectionString);
+        }
+        return settings.ServiceUri is { } serviceUri
+            ? FromServiceUri(serviceUri, connectionName)
+            : throw ClientSettings.Missing("Blob storage", connectionName);
+    }
+
+    // Aspire signs a bare URI with DefaultAzureCredential; without Azure.Identity only a SAS in its query can authenticate.
+    static BlobServiceClient FromServiceUri(Uri serviceUri, string connectionName) =>
+        serviceUri.Query.Length > 1
+            ? new BlobServiceClient(serviceUri)
+            : throw new NotSupportedException(
+                $"The blob endpoint '{serviceUri.AbsoluteUri}' of '{connectionName}' has no credential. Azure.Identity is not available: " +
+                "use a connection string with AccountName and AccountKey, or the service URI with a SAS query.");
+
+    sealed class BlobServiceHealthCheck(BlobServiceClient client) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             try
             {
-                await probe(cancellationToken);
+                // One page of at most one container proves reachability and credentials, as Aspire's check does.
+                await foreach (var _ in client.GetBlobContainersAsync(cancellationToken: cancellationToken).AsPages(pageSizeHint: 1))
+                {
+                    break;
+                }
                 return HealthCheckResult.Healthy();
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

@@ -1,4 +1,6 @@
-using Douyin.ServiceDefaults.Blobs;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Douyin.ServiceDefaults.Media;
 using Microsoft.AspNetCore.Http.Headers;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -37,10 +39,11 @@ public static class MediaApi
         try
         {
             var isHead = HttpMethods.IsHead(context.Request.Method);
+            BlobProperties? properties = null;
             if (isHead || request.IfNoneMatch.Count > 0)
             {
-                var properties = await blob.GetPropertiesAsync(cancellationToken);
-                if (IsNotModified(request, properties.ETag))
+                properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken);
+                if (IsNotModified(request, properties.ETag.ToString("H")))
                 {
                     WriteHeaders(response, properties.ETag, properties.LastModified, options.Value);
                     response.StatusCode = StatusCodes.Status304NotModified;
@@ -55,26 +58,42 @@ public static class MediaApi
                 }
             }
 
-            using var download = await blob.DownloadStreamingAsync(ToBlobRange(request), cancellationToken);
-            var details = download.Details;
+            var download = new BlobDownloadOptions();
+            if (ToBlobRange(request) is { } requested)
+            {
+                download.Range = requested.Range;
+                if (requested.SuffixLength is { } suffix)
+                {
+                    // The Blob service has no suffix ranges (bytes=-N): resolve it against the current length (the properties
+                    // already read for If-None-Match serve), and pin the download to that version of the blob with If-Match.
+                    properties ??= await blob.GetPropertiesAsync(cancellationToken: cancellationToken);
+                    download.Range = properties.ContentLength > 0 ? new HttpRange(Math.Max(0, properties.ContentLength - suffix)) : default;
+                    download.Conditions = new BlobRequestConditions { IfMatch = properties.ETag };
+                }
+            }
+
+            var streaming = await blob.DownloadStreamingAsync(download, cancellationToken);
+            using var result = streaming.Value;
+            var status = streaming.GetRawResponse().Status;
+            var details = result.Details;
             WriteHeaders(response, details.ETag, details.LastModified, options.Value);
-            response.StatusCode = download.Status;
+            response.StatusCode = status;
             response.ContentType = details.ContentType ?? "application/octet-stream";
             response.ContentLength = details.ContentLength;
-            if (download.Status == StatusCodes.Status206PartialContent && details.ContentRange is { } contentRange)
+            if (status == StatusCodes.Status206PartialContent && details.ContentRange is { } contentRange)
             {
                 response.Headers.ContentRange = contentRange;
             }
-            await download.Content.CopyToAsync(response.Body, cancellationToken);
+            await result.Content.CopyToAsync(response.Body, cancellationToken);
             return TypedResults.Empty;
         }
-        catch (BlobRequestFailedException ex) when (ex.Status == StatusCodes.Status404NotFound)
+        catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status404NotFound)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such media.", detail: $"'{name}' does not exist.");
         }
-        catch (BlobRequestFailedException ex) when (ex.Status == StatusCodes.Status416RangeNotSatisfiable)
+        catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status416RangeNotSatisfiable)
         {
-            var length = (await blob.GetPropertiesAsync(cancellationToken)).ContentLength;
+            var length = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ContentLength;
             response.Headers.ContentRange = $"bytes */{length}";
             return TypedResults.Problem(statusCode: StatusCodes.Status416RangeNotSatisfiable, title: "Range not satisfiable.",
                 detail: $"The media is {length} bytes long.");
@@ -82,13 +101,13 @@ public static class MediaApi
     }
 
     /// <summary>One range is passed on to storage; several (rare from players) get the whole blob, which HTTP allows.</summary>
-    static HttpRange? ToBlobRange(RequestHeaders request) =>
+    static RequestedRange? ToBlobRange(RequestHeaders request) =>
         request.Range is { Unit.Value: "bytes", Ranges.Count: 1 } range && range.Ranges.Single() is var r
             ? (r.From, r.To) switch
             {
                 ({ } from, { } to) when to >= from => new HttpRange(from, to - from + 1),
                 ({ } from, null) => new HttpRange(from),
-                (null, { } suffix) when suffix > 0 => HttpRange.Suffix(suffix),
+                (null, { } suffix) when suffix > 0 => RequestedRange.Suffix(suffix),
                 _ => null,
             }
             : null;
@@ -96,11 +115,19 @@ public static class MediaApi
     static bool IsNotModified(RequestHeaders request, string etag) =>
         request.IfNoneMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(EntityTagHeaderValue.Parse(etag), useStrongComparison: false));
 
-    static void WriteHeaders(HttpResponse response, string etag, DateTimeOffset lastModified, MediaOptions options)
+    static void WriteHeaders(HttpResponse response, ETag etag, DateTimeOffset lastModified, MediaOptions options)
     {
-        response.Headers.ETag = etag;
+        response.Headers.ETag = etag.ToString("H");
         response.Headers.LastModified = lastModified.ToString("R");
         response.Headers.CacheControl = options.CacheControl;
         response.Headers.AcceptRanges = "bytes";
+    }
+
+    /// <summary>A range as the request asks for it: one the Blob service takes, or the last <see cref="SuffixLength"/> bytes, which it does not.</summary>
+    readonly record struct RequestedRange(HttpRange Range, long? SuffixLength = null)
+    {
+        public static implicit operator RequestedRange(HttpRange range) => new(range);
+
+        public static RequestedRange Suffix(long length) => new(default, length);
     }
 }

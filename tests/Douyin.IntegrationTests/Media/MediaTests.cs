@@ -90,6 +90,37 @@ public sealed class MediaTests(DouyinAppFixture fixture)
     }
 
     [Fact]
+    public async Task HeadAnswersWhatGetWouldWithoutTheBody()
+    {
+        var (play, _, clip) = await PublishAsync();
+        using var get = await _web.GetAsync(play);
+
+        using var head = await _web.SendAsync(new HttpRequestMessage(HttpMethod.Head, play));
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(get.Headers.ETag, head.Headers.ETag);
+        Assert.Equal(get.Content.Headers.LastModified, head.Content.Headers.LastModified);
+        Assert.Equal(clip.Length, head.Content.Headers.ContentLength);
+        Assert.Equal("video/mp4", head.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task ASuffixRangeWithAStaleETagAnswers206WithTheLastBytes()
+    {
+        var (play, _, clip) = await PublishAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, play);
+        request.Headers.IfNoneMatch.Add(new EntityTagHeaderValue("\"stale\""));
+        request.Headers.Range = new RangeHeaderValue(null, 100);
+
+        using var response = await _web.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+        Assert.Equal(clip[^100..], await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal(new ContentRangeHeaderValue(clip.Length - 100, clip.Length - 1, clip.Length), response.Content.Headers.ContentRange);
+    }
+
+    [Fact]
     public async Task AMissingBlobAnswers404ProblemDetails()
     {
         using var response = await _web.GetAsync("/media/videos/does-not-exist.mp4");

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Douyin.ServiceDefaults.Blobs;
+using Azure.Storage.Blobs;
 using Douyin.ServiceDefaults.Media;
 using Douyin.ServiceDefaults.Redis;
 using Aspire.Hosting.Testing;
@@ -76,7 +76,7 @@ public static class FeedTestClient
     public static async Task<List<string>> ListMediaBlobsAsync(this DouyinAppFixture fixture)
     {
         var container = new BlobServiceClient((await fixture.App.GetConnectionStringAsync("blobs"))!).GetBlobContainerClient(MediaPaths.ContainerName);
-        if (!await container.ExistsAsync())
+        if (!(await container.ExistsAsync()).Value)
         {
             return [];
         }

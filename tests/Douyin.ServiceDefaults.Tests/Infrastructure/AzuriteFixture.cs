@@ -1,5 +1,4 @@
 using Aspire.Hosting;
-using Douyin.ServiceDefaults.Blobs;
 using Douyin.Tests.Shared;
 
 namespace Douyin.ServiceDefaults.Tests.Infrastructure;
@@ -7,21 +6,13 @@ namespace Douyin.ServiceDefaults.Tests.Infrastructure;
 /// <summary>A throwaway Azurite blob service (the AppHost's own emulator), shared by the blob tests.</summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
-    public const string AccountName = "devstoreaccount1";
-
-    /// <summary>The emulator's publicly documented key, not a secret.</summary>
-    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
     LocalServer? _server;
 
     /// <summary>The connection string exactly as the AppHost injects it for <c>AddBlobs</c>.</summary>
     public string ConnectionString => _server?.ConnectionString ?? throw new InvalidOperationException("Azurite has not started.");
 
-    public string BlobEndpoint => BlobConnectionInfo.Parse(ConnectionString).ServiceUri.ToString().TrimEnd('/');
-
-    public int Port => new Uri(BlobEndpoint).Port;
-
-    public BlobServiceClient CreateServiceClient() => new(ConnectionString);
+    /// <summary>The <c>BlobEndpoint=</c> of <see cref="ConnectionString"/>, e.g. <c>http://127.0.0.1:port/devstoreaccount1</c>.</summary>
+    public Uri BlobEndpoint => new(ConnectionString.Split(';').Single(p => p.StartsWith("BlobEndpoint=", StringComparison.Ordinal))["BlobEndpoint=".Length..]);
 
     public async Task InitializeAsync() =>
         _server = await LocalServer.StartAsync(b => b.AddAzureStorage("storage").RunAsEmulator().AddBlobs("blobs"));
