@@ -1,10 +1,10 @@
 using System.Text;
+using System.Threading.RateLimiting;
 using Douyin.ServiceDefaults.EventBus.Outbox;
 using Douyin.ServiceDefaults.Identity;
 using Douyin.ServiceDefaults.Ids;
 using Douyin.ServiceDefaults.IntegrationEvents;
 using Douyin.ServiceDefaults.Media;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Aspire.Hosting;
-using Aspire.Hosting.Testing;
 using Douyin.IntegrationTests.Infrastructure;
 
 namespace Douyin.IntegrationTests.Accounts;
