@@ -38,6 +38,7 @@ internal static class Extensions
         builder.Services.AddScoped<FavoriteLookup>();
         builder.Services.AddScoped<VideoCards>();
         builder.Services.AddSingleton<MediaTools>();
+        builder.Services.AddSingleton<UploadLimits>();
         builder.Services.AddSingleton<MediaStorage>();
         builder.Services.AddScoped<VideoPublisher>();
 

@@ -1,40 +1,80 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using System.Threading.RateLimiting;
 
 namespace Douyin.Feed.Media;
 
 /// <summary>What ffprobe found in an upload that really is a video.</summary>
 public sealed record VideoProbe(TimeSpan Duration, string ContentType, string Extension);
 
-/// <summary>ffprobe and ffmpeg as child processes, each bounded by <see cref="MediaOptions.ToolTimeout"/> and killed on cancellation.</summary>
-public sealed class MediaTools(IOptions<MediaOptions> options, ILogger<MediaTools> logger)
+/// <summary>Every ffprobe and ffmpeg slot of the process is taken: the caller answers "busy" rather than waiting.</summary>
+public sealed class MediaToolsBusyException() : Exception("Every media tool slot is in use.");
+
+/// <summary>
+/// ffprobe and ffmpeg as child processes on untrusted files, so each run is boxed in: only the MP4/QuickTime and
+/// Matroska/WebM demuxers may open the file (no playlists, concat scripts or image sequences that reach other files or
+/// URLs), only the file protocol, a few threads, <see cref="MediaOptions.ToolTimeout"/>, a cap on runs at once and on
+/// the output kept. Killed on cancellation.
+/// </summary>
+public sealed class MediaTools : IDisposable
 {
     // Demuxers and codecs of still images: ffprobe reports a PNG or JPEG as a one-frame "video".
     static readonly string[] s_imageCodecs = ["png", "mjpeg", "jpeg2000", "bmp", "gif", "webp", "tiff", "apng", "jpegls"];
 
-    readonly MediaOptions _options = options.Value;
+    // The demuxers of the containers we accept (ffmpeg's names: mov serves mp4, matroska serves webm).
+    const string Formats = "mov,mp4,m4a,3gp,3g2,mj2,webm,matroska";
+
+    readonly MediaOptions _options;
+    readonly ILogger<MediaTools> _logger;
+    readonly ConcurrencyLimiter _runs;
+
+    public MediaTools(IOptions<MediaOptions> options, ILogger<MediaTools> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        _runs = new(new ConcurrencyLimiterOptions { PermitLimit = _options.MaxConcurrentToolRuns, QueueLimit = 0 });
+    }
+
+    /// <summary>Options that go before <c>-i</c> (or the file, for ffprobe) of every run.</summary>
+    string[] InputOptions => ["-threads", _options.ToolThreads.ToString(CultureInfo.InvariantCulture), "-protocol_whitelist", "file", "-format_whitelist", Formats];
 
     /// <summary>The video's duration and container, or a refusal saying why the file is not an acceptable video.</summary>
     public async Task<(VideoProbe? Video, string? Refusal)> ProbeAsync(string path, CancellationToken cancellationToken)
     {
         var (exitCode, output, error) = await RunAsync(_options.FfprobePath,
-            ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", path], cancellationToken);
-        if (exitCode != 0)
+            ["-v", "error", .. InputOptions, "-print_format", "json", "-show_format", "-show_streams", path], cancellationToken);
+        if (exitCode != 0 || output is null)
         {
-            logger.LogInformation("ffprobe refused an upload: {Error}", error.Trim());
-            return (null, "The file is not a video that can be read.");
+            _logger.LogInformation("ffprobe refused an upload: {Error}", error?.Trim() ?? "its output was too long");
+            return (null, "The file is not a video that can be read: send an MP4 or WebM video, not an image or another format.");
         }
 
         using var json = JsonDocument.Parse(output);
         var format = json.RootElement.TryGetProperty("format", out var f) ? f : default;
         var formatName = format.ValueKind == JsonValueKind.Object && format.TryGetProperty("format_name", out var name) ? name.GetString() ?? "" : "";
         var streams = json.RootElement.TryGetProperty("streams", out var s) ? s.EnumerateArray().ToList() : [];
-        var videoCodecs = streams
-            .Where(stream => Text(stream, "codec_type") == "video" && !IsAttachedPicture(stream))
-            .Select(stream => Text(stream, "codec_name"))
-            .ToList();
+        var videoStreams = streams.Where(stream => Text(stream, "codec_type") == "video" && !IsAttachedPicture(stream)).ToList();
+        var videoCodecs = videoStreams.Select(stream => Text(stream, "codec_name")).ToList();
+        if (streams.Count > _options.MaxStreams)
+        {
+            return (null, $"The file has {streams.Count} streams; the limit is {_options.MaxStreams}.");
+        }
+        foreach (var video in videoStreams)
+        {
+            if (Number(video, "width") is var width && Number(video, "height") is var height && Math.Max(width, height) > _options.MaxVideoDimension)
+            {
+                return (null, $"The video is {width:0}x{height:0}; the limit is {_options.MaxVideoDimension} px a side.");
+            }
+        }
+        // The average rate: a variable-rate phone video's r_frame_rate (a timebase) may be far above what it shows.
+        var rate = videoStreams.Select(v => Rate(v, "avg_frame_rate") is > 0 and var average ? average : Rate(v, "r_frame_rate")).DefaultIfEmpty().Max();
+        if (rate > _options.MaxFrameRate)
+        {
+            return (null, $"The video has {rate:0} frames a second; the limit is {_options.MaxFrameRate:0}.");
+        }
 
         if (formatName.EndsWith("_pipe", StringComparison.Ordinal) || formatName == "image2" || videoCodecs.Count > 0 && videoCodecs.All(s_imageCodecs.Contains))
         {
@@ -67,18 +107,26 @@ public sealed class MediaTools(IOptions<MediaOptions> options, ILogger<MediaTool
     {
         var offset = duration >= TimeSpan.FromSeconds(2) ? "1" : "0";
         var (exitCode, _, error) = await RunAsync(_options.FfmpegPath,
-            ["-nostdin", "-v", "error", "-y", "-ss", offset, "-i", videoPath, "-frames:v", "1", "-vf", "scale='min(720,iw)':-2", "-q:v", "3", "-update", "1", coverPath],
+            ["-nostdin", "-v", "error", "-y", .. InputOptions, "-ss", offset, "-i", videoPath,
+             "-filter_threads", "1", "-frames:v", "1", "-vf", "scale='min(720,iw)':-2", "-q:v", "3", "-update", "1", coverPath],
             cancellationToken);
         if (exitCode != 0 || !File.Exists(coverPath) || new FileInfo(coverPath).Length == 0)
         {
-            logger.LogWarning("ffmpeg could not take a cover frame: {Error}", error.Trim());
+            _logger.LogWarning("ffmpeg could not take a cover frame: {Error}", error?.Trim());
             return false;
         }
         return true;
     }
 
-    async Task<(int ExitCode, string Output, string Error)> RunAsync(string tool, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    /// <returns>The exit code, and stdout and stderr: each null when the tool printed more than <see cref="MediaOptions.MaxToolOutputBytes"/>.</returns>
+    async Task<(int ExitCode, string? Output, string? Error)> RunAsync(string tool, IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
+        using var slot = _runs.AttemptAcquire();
+        if (!slot.IsAcquired)
+        {
+            throw new MediaToolsBusyException();
+        }
+
         var start = new ProcessStartInfo(tool)
         {
             RedirectStandardOutput = true,
@@ -102,8 +150,8 @@ public sealed class MediaTools(IOptions<MediaOptions> options, ILogger<MediaTool
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ToolTimeout);
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
+        var output = ReadBoundedAsync(process.StandardOutput.BaseStream, timeout.Token);
+        var error = ReadBoundedAsync(process.StandardError.BaseStream, timeout.Token);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -116,6 +164,40 @@ public sealed class MediaTools(IOptions<MediaOptions> options, ILogger<MediaTool
             throw new TimeoutException($"{Path.GetFileName(tool)} took longer than {_options.ToolTimeout.TotalSeconds:0} s.");
         }
     }
+
+    /// <summary>The stream's text up to the byte bound, or null past it; it is read to the end either way, so the tool never blocks on a full pipe.</summary>
+    async Task<string?> ReadBoundedAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var kept = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        var overflow = false;
+        int read;
+        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (!overflow && kept.Length + read <= _options.MaxToolOutputBytes)
+            {
+                kept.Write(buffer, 0, read);
+            }
+            else
+            {
+                overflow = true;
+            }
+        }
+        return overflow ? null : Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length);
+    }
+
+    static double Number(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : 0;
+
+    /// <summary>A rate as ffprobe writes it, "30000/1001"; "0/0" (unknown) is 0.</summary>
+    static double Rate(JsonElement element, string property) =>
+        Text(element, property)?.Split('/') is [var n, var d]
+        && double.TryParse(n, NumberStyles.Float, CultureInfo.InvariantCulture, out var num)
+        && double.TryParse(d, NumberStyles.Float, CultureInfo.InvariantCulture, out var den) && den > 0
+            ? num / den
+            : 0;
+
+    public void Dispose() => _runs.Dispose();
 
     static string? Text(JsonElement element, string property) =>
         element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Threading.RateLimiting;
 using Douyin.ServiceDefaults.EventBus.Outbox;
 using Douyin.ServiceDefaults.Identity;
 using Douyin.ServiceDefaults.Ids;
@@ -12,9 +13,11 @@ namespace Douyin.Feed.Publishing;
 
 /// <summary>
 /// Publishing: the multipart body is read part by part and the file streamed to a temporary file (never held in
-/// memory), because <c>token</c> and <c>title</c> may come after it. Then ffprobe checks it is a video, ffmpeg takes a
-/// cover, both go to Blob storage, and the row and its <see cref="VideoPublishedIntegrationEvent"/> commit together.
-/// A failure at any step removes what earlier steps stored.
+/// memory), because <c>token</c> and <c>title</c> may come after it. A token that comes first (query or an earlier
+/// part) is checked as soon as it is read, so a bad one is refused before the file is; a file that comes first is
+/// spooled within <see cref="UploadLimits"/>. Then ffprobe checks it is a video, ffmpeg takes a cover, both go to
+/// Blob storage, and the row and its <see cref="VideoPublishedIntegrationEvent"/> commit together. A failure at any
+/// step removes what earlier steps stored.
 /// </summary>
 public sealed class VideoPublisher(
     FeedDbContext db,
@@ -25,6 +28,7 @@ public sealed class VideoPublisher(
     VideoTimeline timeline,
     SnowflakeIdGenerator ids,
     TokenService tokens,
+    UploadLimits limits,
     TimeProvider time,
     IOptions<MediaOptions> options,
     ILogger<VideoPublisher> logger)
@@ -51,28 +55,34 @@ public sealed class VideoPublisher(
             return Fail(ApiStatus.BadRequest, "Send the video as multipart/form-data with a 'data' file part, 'token' and 'title'.");
         }
 
+        using var upload = limits.AcquireUpload();
+        if (!upload.IsAcquired)
+        {
+            return Busy("Too many uploads are in progress; try again shortly.");
+        }
+
         // A token in the query string is checked before the upload is read.
         var queryToken = request.Query["token"].FirstOrDefault(t => !string.IsNullOrEmpty(t));
-        if (queryToken is not null && tokens.Validate(queryToken) is null)
+        long? queryAuthor = null;
+        if (queryToken is not null && (queryAuthor = tokens.Validate(queryToken)) is null)
         {
             return InvalidToken();
         }
 
         var workspace = Directory.CreateTempSubdirectory("douyin-upload-");
+        using var spool = new Spool(limits, ClientAddress.Prefix(context));
         try
         {
             var videoPath = Path.Combine(workspace.FullName, "upload");
-            var form = await ReadFormAsync(request, boundary, videoPath, cancellationToken);
+            var form = await ReadFormAsync(request, boundary, videoPath, queryAuthor, spool, cancellationToken);
             if (form.Refusal is { } refusal)
             {
                 return refusal;
             }
 
-            if (tokens.Validate(queryToken ?? form.Token) is not { } authorId)
+            if ((queryAuthor ?? form.AuthorId) is not { } authorId)
             {
-                return queryToken is null && form.Token is null
-                    ? Fail(ApiStatus.Unauthorized, "A token is required: log in first.")
-                    : InvalidToken();
+                return Fail(ApiStatus.Unauthorized, "A token is required: log in first.");
             }
             var title = request.Query["title"].FirstOrDefault(t => !string.IsNullOrEmpty(t)) ?? form.Title;
             if (TextRules.Check(title, "title", _options.MinTitleLength, _options.MaxTitleLength) is { } invalidTitle)
@@ -84,6 +94,8 @@ public sealed class VideoPublisher(
                 return Fail(ApiStatus.BadRequest, "The video file is missing: send it as the multipart part 'data'.");
             }
 
+            // The file is vouched for now: it no longer counts against the address's anonymous uploads.
+            spool.Authenticated();
             var (probe, notAVideo) = await tools.ProbeAsync(videoPath, cancellationToken);
             if (probe is null)
             {
@@ -98,6 +110,10 @@ public sealed class VideoPublisher(
             var video = await StoreAsync(authorId, title!.Trim(), probe, videoPath, coverPath, cancellationToken);
             logger.LogInformation("User {AuthorId} published video {VideoId} ({Bytes} bytes)", authorId, video.Id, form.VideoBytes);
             return new ApiResponse { StatusMsg = $"Published \"{video.Title}\"." };
+        }
+        catch (MediaToolsBusyException)
+        {
+            return Busy("Too many videos are being checked right now; try again shortly.");
         }
         finally
         {
@@ -178,12 +194,17 @@ public sealed class VideoPublisher(
         }
     }
 
-    sealed record UploadForm(string? Token, string? Title, long? VideoBytes, ApiResponse? Refusal);
-
-    async Task<UploadForm> ReadFormAsync(HttpRequest request, string boundary, string videoPath, CancellationToken cancellationToken)
+    sealed record UploadForm(long? AuthorId, string? Title, long? VideoBytes, ApiResponse? Refusal)
     {
-        string? token = null, title = null;
+        public static UploadForm Refused(ApiResponse refusal) => new(null, null, null, refusal);
+    }
+
+    async Task<UploadForm> ReadFormAsync(
+        HttpRequest request, string boundary, string videoPath, long? authorId, Spool spool, CancellationToken cancellationToken)
+    {
+        string? title = null;
         long? videoBytes = null;
+        var tokenSeen = false;
         // Section size is limited by our own count below (and Kestrel's body limit), not the reader's 128 MB default.
         var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = null };
         try
@@ -199,16 +220,31 @@ public sealed class VideoPublisher(
                 switch (HeaderUtilities.RemoveQuotes(disposition.Name).Value)
                 {
                     case "data" when videoBytes is null:
-                        videoBytes = await CopyLimitedAsync(section.Body, videoPath, cancellationToken);
+                        if (authorId is null && !spool.TryStartAnonymous())
+                        {
+                            return UploadForm.Refused(Fail(ApiStatus.TooManyRequests,
+                                "Too many uploads from your address are waiting for their token; send the token before the file, or try again shortly."));
+                        }
+                        videoBytes = await CopyLimitedAsync(section.Body, videoPath, spool, cancellationToken);
+                        if (videoBytes < 0)
+                        {
+                            return UploadForm.Refused(Busy("The server has no room for more uploads right now; try again shortly."));
+                        }
                         if (videoBytes > _options.MaxVideoBytes)
                         {
-                            return new(null, null, null, TooLarge());
+                            return UploadForm.Refused(TooLarge());
                         }
                         break;
                     case "data":
-                        return new(null, null, null, Fail(ApiStatus.BadRequest, "Send one video per request."));
-                    case "token":
-                        token = await ReadTextAsync(section.Body, cancellationToken);
+                        return UploadForm.Refused(Fail(ApiStatus.BadRequest, "Send one video per request."));
+                    case "token" when !tokenSeen:
+                        var token = await ReadTextAsync(section.Body, cancellationToken);
+                        tokenSeen = token.Length > 0;
+                        // The query's token wins when both are sent. Checked now: a bad one ends the upload before its file is read.
+                        if (tokenSeen && authorId is null && (authorId = tokens.Validate(token)) is null)
+                        {
+                            return UploadForm.Refused(InvalidToken());
+                        }
                         break;
                     case "title":
                         title = await ReadTextAsync(section.Body, cancellationToken);
@@ -218,17 +254,20 @@ public sealed class VideoPublisher(
         }
         catch (InvalidDataException ex)
         {
-            return new(null, null, null, Fail(ApiStatus.BadRequest, $"The multipart body is malformed: {ex.Message}"));
+            return UploadForm.Refused(Fail(ApiStatus.BadRequest, $"The multipart body is malformed: {ex.Message}"));
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return new(null, null, null, TooLarge());
+            return UploadForm.Refused(TooLarge());
         }
-        return new(string.IsNullOrEmpty(token) ? null : token, title, videoBytes, null);
+        return new(authorId, title, videoBytes, null);
     }
 
-    /// <returns>The bytes written, or one more than the limit when the part is larger (the copy stops there).</returns>
-    async Task<long> CopyLimitedAsync(Stream source, string path, CancellationToken cancellationToken)
+    /// <returns>
+    /// The bytes written, one more than the limit when the part is larger (the copy stops there), or -1 when the
+    /// process's spool budget has no room for the next chunk.
+    /// </returns>
+    async Task<long> CopyLimitedAsync(Stream source, string path, Spool spool, CancellationToken cancellationToken)
     {
         await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 81920, useAsync: true);
         var buffer = new byte[81920];
@@ -241,9 +280,49 @@ public sealed class VideoPublisher(
             {
                 return total;
             }
+            if (!spool.TryReserve(read))
+            {
+                return -1;
+            }
             await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
         }
         return total;
+    }
+
+    /// <summary>One upload's share of <see cref="UploadLimits"/>: its anonymous slot while no token vouches for it, and its spooled bytes.</summary>
+    sealed class Spool(UploadLimits limits, string addressPrefix) : IDisposable
+    {
+        RateLimitLease? _anonymous;
+        long _reserved;
+
+        public bool TryStartAnonymous()
+        {
+            _anonymous = limits.AcquireAnonymousSpool(addressPrefix);
+            return _anonymous.IsAcquired;
+        }
+
+        public void Authenticated()
+        {
+            _anonymous?.Dispose();
+            _anonymous = null;
+        }
+
+        public bool TryReserve(long bytes)
+        {
+            if (!limits.TryReserveSpool(bytes))
+            {
+                return false;
+            }
+            _reserved += bytes;
+            return true;
+        }
+
+        public void Dispose()
+        {
+            Authenticated();
+            limits.ReleaseSpool(_reserved);
+            _reserved = 0;
+        }
     }
 
     static async Task<string> ReadTextAsync(Stream body, CancellationToken cancellationToken)
@@ -256,6 +335,8 @@ public sealed class VideoPublisher(
     }
 
     ApiResponse TooLarge() => Fail(ApiStatus.BadRequest, $"The video is too large; the limit is {_options.MaxVideoBytes / (1024 * 1024)} MB.");
+
+    static ApiResponse Busy(string message) => Fail(ApiStatus.Unavailable, message);
 
     static ApiResponse InvalidToken() => Fail(ApiStatus.Unauthorized, "The token is invalid or expired: log in again.");
 

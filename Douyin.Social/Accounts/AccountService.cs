@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Identity;
 using Npgsql;
 
@@ -6,6 +7,7 @@ namespace Douyin.Social.Accounts;
 public sealed class AccountService(
     SocialDbContext db,
     PasswordHashing passwords,
+    LoginThrottle throttle,
     SnowflakeIdGenerator ids,
     TokenService tokens,
     TimeProvider time,
@@ -41,28 +43,42 @@ public sealed class AccountService(
         return new AuthResponse { UserId = account.Id, Token = tokens.Issue(account.Id) };
     }
 
-    public async Task<AuthResponse> LoginAsync(string? username, string? password, CancellationToken cancellationToken)
+    /// <summary>The answer, and how long to wait before trying again when it is a lockout (for <c>Retry-After</c>).</summary>
+    public async Task<(AuthResponse Reply, TimeSpan? RetryAfter)> LoginAsync(
+        string? username, string? password, IPAddress? client, CancellationToken cancellationToken)
     {
         if (ValidateCredentials(username, password) is not null)
         {
-            return ApiResponse.Fail<AuthResponse>(ApiStatus.Unauthorized, "Wrong username or password.");
+            return (ApiResponse.Fail<AuthResponse>(ApiStatus.Unauthorized, WrongCredentials), null);
         }
 
         var normalized = Account.Normalize(username!);
+        // Admitted before the password is checked: during a lockout even the right one is refused, or guessing could go on.
+        if (await throttle.BeginAsync(normalized, client, cancellationToken) is { } wait)
+        {
+            return (ApiResponse.Fail<AuthResponse>(ApiStatus.TooManyRequests,
+                $"Too many wrong passwords: try again in {LoginThrottle.RetryAfterSeconds(wait)} s."), wait);
+        }
+
         var account = await db.Accounts.SingleOrDefaultAsync(a => a.NormalizedName == normalized, cancellationToken);
-        // Unknown name and wrong password answer alike, after the same hashing work.
+        // Unknown name and wrong password answer alike, after the same hashing work, and count alike.
         switch (passwords.Verify(account, password!))
         {
             case PasswordVerificationResult.Failed:
-                return ApiResponse.Fail<AuthResponse>(ApiStatus.Unauthorized, "Wrong username or password.");
+                // Not the caller's token: a guesser who hangs up once the hashing is done must still be counted.
+                await throttle.RecordFailureAsync(normalized, CancellationToken.None);
+                return (ApiResponse.Fail<AuthResponse>(ApiStatus.Unauthorized, WrongCredentials), null);
             case PasswordVerificationResult.SuccessRehashNeeded:
                 account!.PasswordHash = passwords.Hash(password!);
                 await db.SaveChangesAsync(cancellationToken);
                 break;
         }
 
-        return new AuthResponse { UserId = account!.Id, Token = tokens.Issue(account.Id) };
+        await throttle.RecordSuccessAsync(normalized, client, CancellationToken.None);
+        return (new AuthResponse { UserId = account!.Id, Token = tokens.Issue(account.Id) }, null);
     }
+
+    const string WrongCredentials = "Wrong username or password.";
 
     static ApiError? ValidateCredentials(string? username, string? password) =>
         TextRules.Check(username, "username", 1, Account.MaxNameLength)

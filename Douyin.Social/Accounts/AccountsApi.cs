@@ -36,8 +36,17 @@ public static class AccountsApi
     static async Task<Ok<AuthResponse>> RegisterAsync(ApiParameters parameters, AccountService accounts, CancellationToken cancellationToken) =>
         TypedResults.Ok(await accounts.RegisterAsync(parameters["username"], parameters["password"], cancellationToken));
 
-    static async Task<Ok<AuthResponse>> LoginAsync(ApiParameters parameters, AccountService accounts, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await accounts.LoginAsync(parameters["username"], parameters["password"], cancellationToken));
+    static async Task<Ok<AuthResponse>> LoginAsync(ApiParameters parameters, AccountService accounts, CancellationToken cancellationToken)
+    {
+        // The address Douyin.Web saw: it overwrites X-Forwarded-For, which the forwarded-headers middleware applies.
+        var context = parameters.HttpContext;
+        var (reply, retryAfter) = await accounts.LoginAsync(parameters["username"], parameters["password"], context.Connection.RemoteIpAddress, cancellationToken);
+        if (retryAfter is { } wait)
+        {
+            context.Response.Headers.RetryAfter = LoginThrottle.RetryAfterSeconds(wait);
+        }
+        return TypedResults.Ok(reply);
+    }
 
     static async Task<Ok<UserResponse>> GetUserAsync(
         ApiParameters parameters, ClaimsPrincipal principal, UserCards cards, PublicUrls urls, CancellationToken cancellationToken)

@@ -29,7 +29,9 @@ internal static class Extensions
         builder.Services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.SectionName);
         builder.Services.AddOptions<UserCardCacheOptions>().BindConfiguration(UserCardCacheOptions.SectionName);
         builder.Services.AddOptions<RelationOptions>().BindConfiguration(RelationOptions.SectionName);
+        builder.Services.AddOptions<LoginThrottleOptions>().BindConfiguration(LoginThrottleOptions.SectionName);
         builder.Services.AddSingleton<PasswordHashing>();
+        builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddScoped<AccountService>();
         builder.Services.AddSingleton<UserCardCache>();
         builder.Services.AddScoped<UserCards>();

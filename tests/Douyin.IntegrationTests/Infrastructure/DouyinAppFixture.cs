@@ -8,7 +8,7 @@ namespace Douyin.IntegrationTests.Infrastructure;
 /// The whole app, started once for the test collection the way Aspire's DistributedApplicationTestingBuilder does:
 /// real PostgreSQL, Redis, RabbitMQ and Azurite processes, every service, and Douyin.Web as the only way in.
 /// </summary>
-public sealed class DouyinAppFixture : IAsyncLifetime
+public class DouyinAppFixture : IAsyncLifetime
 {
     DistributedApplication? _app;
 
@@ -28,16 +28,25 @@ public sealed class DouyinAppFixture : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Douyin_AppHost>(AppHostArguments(), timeout.Token);
         // Every test calls from one address, faster than any person: the edge's limits are tested on their own (Edge/).
-        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "web"))
-            .WithEnvironment("RateLimiting__Enabled", "false");
-        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "chat"))
+        Project(builder, "web").WithEnvironment("RateLimiting__Enabled", "false");
+        Project(builder, "chat")
             .WithReplicas(ChatReplicas)
             .WithEnvironment("WordFilter__BannedWords__0", BannedWord);
+        Configure(builder);
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
         Web = _app.CreateHttpClient("web");
     }
+
+    /// <summary>Settings of a collection's own app, applied after the shared ones.</summary>
+    protected virtual void Configure(IDistributedApplicationTestingBuilder builder)
+    {
+    }
+
+    /// <summary>A service's resource, to give it settings of its own.</summary>
+    protected static IResourceBuilder<ProjectResource> Project(IDistributedApplicationTestingBuilder builder, string name) =>
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == name));
 
     /// <summary>The base address of one Chat replica, to reach it past the gateway's choice.</summary>
     public Uri ChatReplica(int replica) => App.GetEndpoint("chat", replica);

@@ -71,6 +71,12 @@ public sealed class PublishTests(DouyinAppFixture fixture)
         { "no-title", "title" },
         { "long-title", "title" },
         { "no-file", "missing" },
+        { "avi", "MP4 or WebM" },
+        { "hls", "MP4 or WebM" },
+        { "concat", "MP4 or WebM" },
+        { "wide", "8192x64" },
+        { "fast", "frames a second" },
+        { "streams", "13 streams" },
     };
 
     [Theory]
@@ -90,6 +96,12 @@ public sealed class PublishTests(DouyinAppFixture fixture)
             "no-title" => await _web.PublishAsync(token, null, clip),
             "long-title" => await _web.PublishAsync(token, new string('字', 101), clip),
             "no-file" => await _web.PublishAsync(token, "title", []),
+            "avi" => await _web.PublishAsync(token, "avi", await TestMedia.AviAsync(), "clip.avi"),
+            "hls" => await _web.PublishAsync(token, "playlist", TestMedia.FilePlaylist(), "clip.mp4"),
+            "concat" => await _web.PublishAsync(token, "concat", TestMedia.ConcatScript(), "clip.mp4"),
+            "wide" => await _web.PublishAsync(token, "wide", await TestMedia.WideAsync()),
+            "fast" => await _web.PublishAsync(token, "fast", await TestMedia.FastAsync()),
+            "streams" => await _web.PublishAsync(token, "streams", await TestMedia.ManyStreamsAsync()),
             _ => throw new ArgumentOutOfRangeException(nameof(@case)),
         };
 
