@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Azure.Storage.Blobs;
 using Azure.Storage.Sas;
 using Douyin.ServiceDefaults.Blobs;
-using Douyin.ServiceDefaults.Telemetry;
 using Douyin.ServiceDefaults.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -134,7 +133,7 @@ public class BlobClientExtensionsTests(AzuriteFixture azurite)
             ["Aspire:Azure:Storage:Blobs:DisableTracing"] = disableTracing.ToString(),
         }, b =>
         {
-            new OpenTelemetryServicesBuilder(b.Services).WithTracing(t => t.SetSampler(new AlwaysOnSampler()).AddProcessor(new Collect(spans)));
+            b.Services.AddOpenTelemetry().WithTracing(t => t.SetSampler(new AlwaysOnSampler()).AddProcessor(new Collect(spans)));
             b.AddAzureBlobServiceClient("blobs");
         });
         Assert.NotNull(host.Services.GetService<TracerProvider>());
