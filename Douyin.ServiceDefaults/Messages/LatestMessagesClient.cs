@@ -1,4 +1,5 @@
 using Douyin.ServiceDefaults.Api;
+using Douyin.ServiceDefaults.Identity;
 using Douyin.ServiceDefaults.Messages;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -33,7 +34,9 @@ namespace Douyin.ServiceDefaults.Messages
     /// </summary>
     public sealed class LatestMessagesClient(HttpClient http)
     {
-        public const string Path = "/internal/messages/latest";
+        /// <summary>The route in Chat's internal group, and the path callers use.</summary>
+        public const string Route = "/messages/latest";
+        public const string Path = ServiceCredential.PathPrefix + Route;
         public const int MaxBatch = 1000;
 
         /// <returns>The latest message per peer, keyed by peer id; peers without messages are absent.</returns>
@@ -55,10 +58,12 @@ namespace Microsoft.Extensions.Hosting
 {
     public static class LatestMessagesClientExtensions
     {
-        /// <summary>A typed client for Chat's latest-messages endpoint, addressed by service discovery (<c>http://chat</c>).</summary>
+        /// <summary>A typed client for Chat's latest-messages endpoint, addressed by service discovery (<c>http://chat</c>), sending the service credential.</summary>
         public static IHostApplicationBuilder AddLatestMessagesClient(this IHostApplicationBuilder builder)
         {
-            builder.Services.AddHttpClient<LatestMessagesClient>(c => c.BaseAddress = new Uri($"http://{Douyin.ServiceDefaults.ResourceNames.Chat}"));
+            builder.AddServiceCredential();
+            builder.Services.AddHttpClient<LatestMessagesClient>(c => c.BaseAddress = new Uri($"http://{Douyin.ServiceDefaults.ResourceNames.Chat}"))
+                .AddServiceCredential();
             return builder;
         }
     }
