@@ -103,7 +103,7 @@ namespace Microsoft.Extensions.Hosting
                 return builder;
             }
             builder.Services.AddOptions<ServiceCredentialOptions>().BindConfiguration(ServiceCredentialOptions.SectionName)
-                .Validate(o => o.Key.Length >= ServiceCredentialOptions.MinKeyLength,
+                .Validate(o => o.Key is { Length: >= ServiceCredentialOptions.MinKeyLength },
                     $"ServiceCredential:Key must be at least {ServiceCredentialOptions.MinKeyLength} characters (set ServiceCredential__Key; the AppHost passes its service-key parameter).")
                 .ValidateOnStart();
             builder.Services.TryAddTransient<ServiceCredentialMessageHandler>();
