@@ -33,14 +33,13 @@ public sealed class ServiceCredentialTests
     public async Task OnlyTheSharedKeyThroughTheClientsHandlerReachesAnInternalEndpoint()
     {
         await using var app = await StartAsync(Key);
-        using var withKey = new HttpClient(new ServiceCredentialMessageHandler(Options.Create(new ServiceCredentialOptions { Key = Key })) { InnerHandler = new HttpClientHandler() })
-        {
-            BaseAddress = app.BaseAddress,
-        };
-        using var withOtherKey = new HttpClient(new ServiceCredentialMessageHandler(Options.Create(new ServiceCredentialOptions { Key = Key + "x" })) { InnerHandler = new HttpClientHandler() })
-        {
-            BaseAddress = app.BaseAddress,
-        };
+        HttpClient Presenting(string key) =>
+            new(new ServiceCredentialMessageHandler(Options.Create(new ServiceCredentialOptions { Key = key })) { InnerHandler = new HttpClientHandler() })
+            {
+                BaseAddress = app.BaseAddress,
+            };
+        using var withKey = Presenting(Key);
+        using var withOtherKey = Presenting(Key + "x");
         using var anyone = new HttpClient { BaseAddress = app.BaseAddress };
 
         Assert.Equal(HttpStatusCode.OK, (await withKey.PostAsync("/internal/ping", null)).StatusCode);
