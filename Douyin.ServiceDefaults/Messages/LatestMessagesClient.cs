@@ -30,7 +30,8 @@ namespace Douyin.ServiceDefaults.Messages
     /// <summary>
     /// How Douyin.Social's friend list gets the preview of each conversation from Douyin.Chat: one call for all friends.
     /// Chat owns messages; callers must treat any failure of this call (Chat down, an open circuit, a 404 from a Chat
-    /// that does not serve it yet) as "no messages" rather than failing their own answer.
+    /// that does not serve it yet, a 401 while the service key is rotated) as "no messages" rather than failing their own
+    /// answer.
     /// </summary>
     public sealed class LatestMessagesClient(HttpClient http)
     {
