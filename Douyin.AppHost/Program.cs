@@ -4,6 +4,8 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 // HS256 wants a key of at least 32 bytes; the default password length (22) is too short.
 var jwtKey = builder.AddParameter(ResourceNames.JwtKey, new GenerateParameterDefault { MinLength = 64, Special = false }, secret: true, persist: true);
+// What Feed, Social and Chat present to each other's /internal endpoints. Not given to web: the edge neither serves nor calls them.
+var serviceKey = builder.AddParameter(ResourceNames.ServiceKey, new GenerateParameterDefault { MinLength = 64, Special = false }, secret: true, persist: true);
 
 // Feed, Social and Chat are stateless and scale out. The local run starts one of each (Replicas=2 to try more);
 // a published deployment starts with two, so one pod can fail or roll without an outage.
@@ -24,6 +26,7 @@ var social = builder.AddProject<Projects.Douyin_Social>(ResourceNames.Social)
     .WithReplicas(replicas)
     .WithReference(socialDb).WithReference(cache).WithReference(messaging)
     .WithEnvironment("Jwt__Key", jwtKey)
+    .WithEnvironment("ServiceCredential__Key", serviceKey)
     .WithHttpHealthCheck("/health")
     .WaitFor(socialDb).WaitFor(cache).WaitFor(messaging);
 
@@ -32,6 +35,7 @@ var chat = builder.AddProject<Projects.Douyin_Chat>(ResourceNames.Chat)
     .WithReference(chatDb).WithReference(cache)
     .WithReference(social)
     .WithEnvironment("Jwt__Key", jwtKey)
+    .WithEnvironment("ServiceCredential__Key", serviceKey)
     .WithHttpHealthCheck("/health")
     .WaitFor(chatDb).WaitFor(cache);
 
@@ -43,6 +47,7 @@ var feed = builder.AddProject<Projects.Douyin_Feed>(ResourceNames.Feed)
     .WithReference(feedDb).WithReference(cache).WithReference(messaging).WithReference(blobs)
     .WithReference(social)
     .WithEnvironment("Jwt__Key", jwtKey)
+    .WithEnvironment("ServiceCredential__Key", serviceKey)
     .WithHttpHealthCheck("/health")
     .WaitFor(feedDb).WaitFor(cache).WaitFor(messaging).WaitFor(blobs);
 

@@ -12,6 +12,7 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapMessagesApi();
 app.MapLatestMessagesApi();
-app.MapHub<ChatHub>(ChatHub.Path);
+// A connection lives as long as its token: with an expired token a client can no longer listen (nor send).
+app.MapHub<ChatHub>(ChatHub.Path, hub => hub.CloseOnAuthenticationExpiration = true);
 
 app.Run();

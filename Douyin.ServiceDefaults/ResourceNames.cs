@@ -22,4 +22,5 @@ public static class ResourceNames
     public const string Blobs = "blobs";
 
     public const string JwtKey = "jwt-key";
+    public const string ServiceKey = "service-key";
 }

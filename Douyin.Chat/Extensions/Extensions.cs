@@ -8,6 +8,7 @@ internal static class Extensions
     {
         builder.AddDouyinApi();
         builder.AddTokenAuthentication();
+        builder.AddServiceCredential(); // it serves /internal endpoints to the other services
 
         builder.AddServiceDatabase<ChatDbContext>(ResourceNames.ChatDb);
 

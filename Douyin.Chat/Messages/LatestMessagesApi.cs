@@ -2,15 +2,14 @@ using Douyin.ServiceDefaults.Messages;
 
 namespace Douyin.Chat.Messages;
 
-/// <summary>Internal: the friend list's previews for Douyin.Social. Not routed by Douyin.Web, so clients never reach it.</summary>
+/// <summary>Internal: the friend list's previews for Douyin.Social. Not routed by Douyin.Web, and only callers with the service credential reach it.</summary>
 public static class LatestMessagesApi
 {
     public static IEndpointRouteBuilder MapLatestMessagesApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost(LatestMessagesClient.Path, GetLatestAsync)
+        app.MapInternalGroup().MapPost(LatestMessagesClient.Route, GetLatestAsync)
             .WithName("GetLatestMessages")
-            .WithSummary("The latest message between one user and each of many peers, for other services")
-            .WithTags("Internal");
+            .WithSummary("The latest message between one user and each of many peers, for other services");
         return app;
     }
 

@@ -37,17 +37,19 @@ namespace Douyin.ServiceDefaults.Identity
             {
                 return AuthenticateResult.NoResult();
             }
-            if (tokens.Validate(token) is not { } userId)
+            if (tokens.Read(token) is not { } valid)
             {
                 return AuthenticateResult.Fail("The token is invalid or expired: log in again.");
             }
-            if (Context.RequestServices.GetService<UserDirectory>() is { } users && !await users.ExistsAsync(userId, Context.RequestAborted))
+            if (Context.RequestServices.GetService<UserDirectory>() is { } users && !await users.ExistsAsync(valid.UserId, Context.RequestAborted))
             {
                 return AuthenticateResult.Fail("The token's user no longer exists.");
             }
 
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId.ToString(CultureInfo.InvariantCulture))], SchemeName);
-            return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+            var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, valid.UserId.ToString(CultureInfo.InvariantCulture))], SchemeName);
+            // The ticket ends with the token, so a hub mapped with CloseOnAuthenticationExpiration drops the connection then.
+            var properties = new AuthenticationProperties { ExpiresUtc = valid.ExpiresAt };
+            return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), properties, SchemeName));
         }
 
         protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

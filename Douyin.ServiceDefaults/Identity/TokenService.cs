@@ -16,6 +16,9 @@ public sealed class JwtOptions
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromDays(7);
 }
 
+/// <summary>A token that passed validation: whose it is and until when.</summary>
+public readonly record struct ValidToken(long UserId, DateTimeOffset ExpiresAt);
+
 /// <summary>
 /// The one token service: HS256 JWTs carrying the user id in <c>sub</c>. Written against the RFC because the
 /// JwtBearer/IdentityModel packages cannot be restored here; it accepts exactly one algorithm, so <c>alg: none</c>
@@ -53,7 +56,10 @@ public sealed class TokenService
     }
 
     /// <summary>Validates signature, algorithm, issuer and lifetime; returns the user id or null.</summary>
-    public long? Validate(string? token)
+    public long? Validate(string? token) => Read(token)?.UserId;
+
+    /// <summary>Like <see cref="Validate"/>, with when the token expires (an authentication ticket's expiry).</summary>
+    public ValidToken? Read(string? token)
     {
         if (string.IsNullOrEmpty(token) || token.Length > 2048)
         {
@@ -86,7 +92,7 @@ public sealed class TokenService
             var now = _time.GetUtcNow().ToUnixTimeSeconds();
             return claims is not null && claims.iss == _issuer && claims.exp > now && claims.iat <= now + 60
                 && long.TryParse(claims.sub, out var userId) && userId > 0
-                ? userId
+                ? new ValidToken(userId, DateTimeOffset.FromUnixTimeSeconds(claims.exp))
                 : null;
         }
         catch (Exception ex) when (ex is JsonException or FormatException)

@@ -1,4 +1,5 @@
 using Douyin.ServiceDefaults.Api;
+using Douyin.ServiceDefaults.Identity;
 using Douyin.ServiceDefaults.Messages;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -29,11 +30,14 @@ namespace Douyin.ServiceDefaults.Messages
     /// <summary>
     /// How Douyin.Social's friend list gets the preview of each conversation from Douyin.Chat: one call for all friends.
     /// Chat owns messages; callers must treat any failure of this call (Chat down, an open circuit, a 404 from a Chat
-    /// that does not serve it yet) as "no messages" rather than failing their own answer.
+    /// that does not serve it yet, a 401 while the service key is rotated) as "no messages" rather than failing their own
+    /// answer.
     /// </summary>
     public sealed class LatestMessagesClient(HttpClient http)
     {
-        public const string Path = "/internal/messages/latest";
+        /// <summary>The route in Chat's internal group, and the path callers use.</summary>
+        public const string Route = "/messages/latest";
+        public const string Path = ServiceCredential.PathPrefix + Route;
         public const int MaxBatch = 1000;
 
         /// <returns>The latest message per peer, keyed by peer id; peers without messages are absent.</returns>
@@ -55,10 +59,12 @@ namespace Microsoft.Extensions.Hosting
 {
     public static class LatestMessagesClientExtensions
     {
-        /// <summary>A typed client for Chat's latest-messages endpoint, addressed by service discovery (<c>http://chat</c>).</summary>
+        /// <summary>A typed client for Chat's latest-messages endpoint, addressed by service discovery (<c>http://chat</c>), sending the service credential.</summary>
         public static IHostApplicationBuilder AddLatestMessagesClient(this IHostApplicationBuilder builder)
         {
-            builder.Services.AddHttpClient<LatestMessagesClient>(c => c.BaseAddress = new Uri($"http://{Douyin.ServiceDefaults.ResourceNames.Chat}"));
+            builder.AddServiceCredential();
+            builder.Services.AddHttpClient<LatestMessagesClient>(c => c.BaseAddress = new Uri($"http://{Douyin.ServiceDefaults.ResourceNames.Chat}"))
+                .AddServiceCredential();
             return builder;
         }
     }

@@ -26,8 +26,11 @@ namespace Douyin.ServiceDefaults.Users
     /// </summary>
     public sealed class UserCardsClient(HttpClient http, UserCardRequests inFlight, ILogger<UserCardsClient> logger)
     {
-        public const string Path = "/internal/users/cards";
-        public const string FollowedPath = "/internal/users/followed";
+        // Routes in Social's internal group, and the paths callers use.
+        public const string Route = "/users/cards";
+        public const string FollowedRoute = "/users/followed";
+        public const string Path = ServiceCredential.PathPrefix + Route;
+        public const string FollowedPath = ServiceCredential.PathPrefix + FollowedRoute;
         public const int MaxBatch = 1000;
 
         /// <summary>
@@ -182,12 +185,14 @@ namespace Microsoft.Extensions.Hosting
 {
     public static class UserCardsClientExtensions
     {
-        /// <summary>A typed client for Social's card endpoint, addressed by service discovery (<c>http://social</c>).</summary>
+        /// <summary>A typed client for Social's card endpoint, addressed by service discovery (<c>http://social</c>), sending the service credential.</summary>
         public static IHostApplicationBuilder AddUserCardsClient(this IHostApplicationBuilder builder)
         {
             builder.Services.AddSingleton<UserCardRequests>();
             builder.Services.AddSingleton<SocialUserLookups>();
-            builder.Services.AddHttpClient<UserCardsClient>(c => c.BaseAddress = new Uri($"http://{Douyin.ServiceDefaults.ResourceNames.Social}"));
+            builder.AddServiceCredential();
+            builder.Services.AddHttpClient<UserCardsClient>(c => c.BaseAddress = new Uri($"http://{Douyin.ServiceDefaults.ResourceNames.Social}"))
+                .AddServiceCredential();
             builder.AddUserDirectory<SocialUserDirectory>();
             return builder;
         }

@@ -15,7 +15,8 @@ public sealed class AccountService(
 {
     public async Task<AuthResponse> RegisterAsync(string? username, string? password, CancellationToken cancellationToken)
     {
-        if (ValidateCredentials(username, password) is { } invalid)
+        // A new name must also look like no other; login keeps the plain rules, so it finds any existing account.
+        if ((TextRules.CheckName(username, "username", 1, Account.MaxNameLength) ?? ValidateCredentials(username, password)) is { } invalid)
         {
             return ApiResponse.Fail<AuthResponse>(invalid);
         }

@@ -2,19 +2,18 @@ using Douyin.ServiceDefaults.Users;
 
 namespace Douyin.Social.Accounts;
 
-/// <summary>Internal: how Feed and Chat render users. Not routed by Douyin.Web, so clients never reach it.</summary>
+/// <summary>Internal: how Feed and Chat render users. Not routed by Douyin.Web, and only callers with the service credential reach it.</summary>
 public static class UserCardsApi
 {
     public static IEndpointRouteBuilder MapUserCardsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost(UserCardsClient.Path, GetCardsAsync)
+        var group = app.MapInternalGroup();
+        group.MapPost(UserCardsClient.Route, GetCardsAsync)
             .WithName("GetUserCards")
-            .WithSummary("Cards of many users relative to one viewer, and which of them the viewer follows, for other services")
-            .WithTags("Internal");
-        app.MapPost(UserCardsClient.FollowedPath, GetFollowedAsync)
+            .WithSummary("Cards of many users relative to one viewer, and which of them the viewer follows, for other services");
+        group.MapPost(UserCardsClient.FollowedRoute, GetFollowedAsync)
             .WithName("GetFollowed")
-            .WithSummary("Which of many users one viewer follows, for other services (is_follow beside viewer-independent cards)")
-            .WithTags("Internal");
+            .WithSummary("Which of many users one viewer follows, for other services (is_follow beside viewer-independent cards)");
         return app;
     }
 

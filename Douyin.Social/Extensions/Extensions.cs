@@ -9,6 +9,7 @@ internal static class Extensions
     {
         builder.AddDouyinApi();
         builder.AddTokenAuthentication();
+        builder.AddServiceCredential(); // it serves /internal endpoints to the other services
 
         builder.AddServiceDatabase<SocialDbContext>(ResourceNames.SocialDb);
         builder.AddUserDirectory<AccountDirectory>();

@@ -47,7 +47,7 @@ public sealed class PublishingTests : IDisposable
         var resources = manifest["resources"]!.AsObject();
 
         Assert.Equal("https://json.schemastore.org/aspire-8.0.json", (string?)manifest["$schema"]);
-        Assert.Equal(["jwt-key", "pg-password", "pg", "feeddb", "socialdb", "chatdb", "cache-password", "cache", "messaging-password", "messaging", "blobs", .. s_projects],
+        Assert.Equal(["jwt-key", "service-key", "pg-password", "pg", "feeddb", "socialdb", "chatdb", "cache-password", "cache", "messaging-password", "messaging", "blobs", .. s_projects],
             resources.Select(r => r.Key));
         foreach (var (name, resource) in resources)
         {
@@ -85,8 +85,13 @@ public sealed class PublishingTests : IDisposable
         Assert.Equal("{blobs.value}", (string?)resources["blobs"]!["connectionString"]);
         Assert.Null(resources["blobs"]!["inputs"]!["value"]!["default"]);
         Assert.Equal(64, (int?)resources["jwt-key"]!["inputs"]!["value"]!["default"]!["generate"]!["minLength"]);
-        Assert.All(resources.Where(r => r.Key.EndsWith("-password", StringComparison.Ordinal) || r.Key == "jwt-key"),
+        Assert.Equal(64, (int?)resources["service-key"]!["inputs"]!["value"]!["default"]!["generate"]!["minLength"]);
+        Assert.True((bool?)resources["service-key"]!["inputs"]!["value"]!["secret"]);
+        Assert.All(resources.Where(r => r.Key.EndsWith("-password", StringComparison.Ordinal) || r.Key is "jwt-key" or "service-key"),
             r => Assert.False((bool?)r.Value!["inputs"]!["value"]!["default"]!["generate"]!["special"]));
+        // The service credential goes to the services that serve or call /internal endpoints, not to the edge.
+        Assert.All(new[] { "social", "chat", "feed" }, p => Assert.Equal("{service-key.value}", (string?)resources[p]!["env"]!["ServiceCredential__Key"]));
+        Assert.Null(resources["web"]!["env"]!["ServiceCredential__Key"]);
         Assert.Equal(5432, (int?)resources["pg"]!["bindings"]!["tcp"]!["targetPort"]);
         Assert.Equal("/var/lib/postgresql/data", (string?)resources["pg"]!["volumes"]![0]!["target"]);
     }
@@ -127,10 +132,10 @@ public sealed class PublishingTests : IDisposable
         Assert.Equal(files.Keys.Where(f => f != "kustomization.yaml").Order(), Seq(files["kustomization.yaml"].Single()["resources"]).Cast<string>().Order());
         Assert.Equal(["ConfigMap"], Kinds(files["otel-config.yaml"]));
         Assert.Equal("grpc", Map(files["otel-config.yaml"][0]["data"])["OTEL_EXPORTER_OTLP_PROTOCOL"]);
-        Assert.Equal(["Deployment", "Service"], Kinds(files["social.yaml"]));
-        Assert.Equal(["Deployment", "Service", "HorizontalPodAutoscaler"], Kinds(files["feed.yaml"]));
-        Assert.Equal(["Deployment", "Service", "HorizontalPodAutoscaler"], Kinds(files["chat.yaml"]));
-        Assert.Equal(["Deployment", "Service", "HorizontalPodAutoscaler", "Ingress"], Kinds(files["web.yaml"]));
+        Assert.Equal(["Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy"], Kinds(files["social.yaml"]));
+        Assert.Equal(["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"], Kinds(files["feed.yaml"]));
+        Assert.Equal(["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"], Kinds(files["chat.yaml"]));
+        Assert.Equal(["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress", "NetworkPolicy"], Kinds(files["web.yaml"]));
 
         foreach (var project in s_projects)
         {
@@ -150,10 +155,12 @@ public sealed class PublishingTests : IDisposable
             Assert.Equal("8080", environment["HTTP_PORTS"]);
             Assert.Equal(project, environment["OTEL_SERVICE_NAME"]);
             Assert.DoesNotContain(environment.Keys, k => k.Contains("__https__", StringComparison.Ordinal));
-            foreach (var (name, value) in environment.Where(e => e.Key.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || e.Key == "Jwt__Key"))
+            foreach (var (name, value) in environment.Where(e => e.Key.StartsWith("ConnectionStrings__", StringComparison.Ordinal) || e.Key is "Jwt__Key" or "ServiceCredential__Key"))
             {
-                Assert.Equal($"secret:douyin-secrets/{(name == "Jwt__Key" ? "jwt-key" : name["ConnectionStrings__".Length..])}", value);
+                var key = name switch { "Jwt__Key" => "jwt-key", "ServiceCredential__Key" => "service-key", _ => name["ConnectionStrings__".Length..] };
+                Assert.Equal($"secret:douyin-secrets/{key}", value);
             }
+            Assert.Equal(project != "web", environment.ContainsKey("ServiceCredential__Key"));
             Assert.Equal("8080", Map(Seq(Map(files[$"{project}.yaml"][1]["spec"])["ports"]).Single())["port"]);
         }
         var web = EnvironmentOf(Container(files["web.yaml"][0]));
@@ -166,7 +173,7 @@ public sealed class PublishingTests : IDisposable
         Assert.Equal(("2", "10"), ((string)autoscalers["web"]["minReplicas"], (string)autoscalers["web"]["maxReplicas"]));
         Assert.Equal("2", autoscalers["chat"]["minReplicas"]); // the Deployment's replicas when not configured
 
-        var ingress = files["web.yaml"][3];
+        var ingress = files["web.yaml"].Single(o => (string)o["kind"] == "Ingress");
         var annotations = Map(Map(ingress["metadata"])["annotations"]);
         Assert.Equal("3600", annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]);
         Assert.Equal("3600", annotations["nginx.ingress.kubernetes.io/proxy-send-timeout"]);
@@ -175,11 +182,11 @@ public sealed class PublishingTests : IDisposable
 
         foreach (var (service, port, mount) in new[] { ("pg", "5432", "/var/lib/postgresql/data"), ("cache", "6379", "/data"), ("messaging", "5672", "/var/lib/rabbitmq") })
         {
-            Assert.Equal(["StatefulSet", "Service"], Kinds(files[$"{service}.yaml"]));
+            Assert.Equal(["StatefulSet", "Service", "NetworkPolicy"], Kinds(files[$"{service}.yaml"]));
             var statefulSet = files[$"{service}.yaml"][0];
             var container = Container(statefulSet);
             Assert.Equal(port, Map(Seq(container["ports"]).Single())["containerPort"]);
-            Assert.Equal(mount, Map(Seq(container["volumeMounts"]).Single())["mountPath"]);
+            Assert.Equal(mount, Map(Seq(container["volumeMounts"]).Single(m => (string)Map(m)["name"] == "data-0"))["mountPath"]);
             Assert.Equal("8Gi", Map(Map(Map(Map(Seq(Map(statefulSet["spec"])["volumeClaimTemplates"]).Single())["spec"])["resources"])["requests"])["storage"]);
             Assert.NotNull(container["readinessProbe"]);
             Assert.Equal(port, Map(Seq(Map(files[$"{service}.yaml"][1]["spec"])["ports"]).Single())["port"]);
@@ -191,7 +198,7 @@ public sealed class PublishingTests : IDisposable
         // The README tells the operator how to create every key the YAML references.
         var readme = await File.ReadAllTextAsync(Path.Combine(_output, "README.md"));
         Assert.Contains("kubectl create secret generic douyin-secrets", readme);
-        foreach (var key in new[] { "jwt-key", "feeddb", "socialdb", "chatdb", "cache", "messaging", "blobs", "pg-password", "cache-password", "messaging-password" })
+        foreach (var key in new[] { "jwt-key", "service-key", "feeddb", "socialdb", "chatdb", "cache", "messaging", "blobs", "pg-password", "cache-password", "messaging-password" })
         {
             Assert.Contains($"--from-literal={key}=", readme);
         }
@@ -269,6 +276,104 @@ public sealed class PublishingTests : IDisposable
         Assert.Equal([("social", 3), ("chat", 3), ("feed", 3), ("web", 1)], scaled.Resources.OfType<ProjectResource>().Select(p => (p.Name, p.GetReplicaCount())));
     }
 
+    /// <summary>
+    /// What kustomize builds from the output (the YAML a cluster receives): each pod admits only its callers from the app
+    /// model's references, runs unprivileged on a read-only root with a writable /tmp, and survives a drain; web trusts
+    /// forwarded headers only from the ingress network and every service knows its public URL.
+    /// </summary>
+    [Fact]
+    public async Task KustomizeBuildsALockedDownDeployment()
+    {
+        await PublishAsync("kubernetes", _output, b =>
+        {
+            b.Configuration["Publishing:Host"] = "douyin.example.com";
+            b.Configuration["Publishing:IngressNetwork"] = "172.16.0.0/12";
+        });
+        var objects = await KustomizeAsync(_output);
+        List<Dictionary<object, object>> OfKind(string kind) => [.. objects.Where(o => (string)o["kind"] == kind)];
+        static string NameOf(Dictionary<object, object> o) => (string)Map(o["metadata"])["name"];
+
+        // Admitted peers per workload: the projects that reference it (or one of its databases), and for web the ingress controller.
+        var expected = new Dictionary<string, (string[] From, string Port)>
+        {
+            ["web"] = (["namespace:ingress-nginx"], "8080"),
+            ["social"] = (["chat", "feed", "web"], "8080"),
+            ["chat"] = (["social", "web"], "8080"),
+            ["feed"] = (["web"], "8080"),
+            ["pg"] = (["chat", "feed", "social"], "5432"),
+            ["cache"] = (["chat", "feed", "social"], "6379"),
+            ["messaging"] = (["feed", "social"], "5672"),
+        };
+        var policies = OfKind("NetworkPolicy").ToDictionary(NameOf, p => Map(p["spec"]));
+        Assert.Equal(expected.Keys.Order(), policies.Keys.Order());
+        foreach (var (name, (from, port)) in expected)
+        {
+            var spec = policies[name];
+            Assert.Equal(name, Map(Map(spec["podSelector"])["matchLabels"])["app.kubernetes.io/name"]);
+            Assert.Equal(["Ingress"], Seq(spec["policyTypes"]).Cast<string>());
+            var rule = Map(Seq(spec["ingress"]).Single());
+            Assert.Equal(from, Seq(rule["from"]).Select(Map).Select(peer => peer.TryGetValue("podSelector", out var pods)
+                ? (string)Map(Map(pods)["matchLabels"])["app.kubernetes.io/name"]
+                : "namespace:" + (string)Map(Map(peer["namespaceSelector"])["matchLabels"])["kubernetes.io/metadata.name"]).Order());
+            Assert.Equal([("TCP", port)], Seq(rule["ports"]).Select(Map).Select(p => ((string)p["protocol"], (string)p["port"])));
+        }
+
+        // Two replicas (web: its autoscaler's minimum) keep one serving through a drain.
+        var budgets = OfKind("PodDisruptionBudget").ToDictionary(NameOf, b => Map(b["spec"]));
+        Assert.Equal(s_projects.Order(), budgets.Keys.Order());
+        Assert.All(budgets, b => Assert.Equal("1", b.Value["minAvailable"]));
+        Assert.All(budgets, b => Assert.Equal(b.Key, Map(Map(b.Value["selector"])["matchLabels"])["app.kubernetes.io/name"]));
+
+        var workloads = OfKind("Deployment").Concat(OfKind("StatefulSet")).ToList();
+        Assert.Equal(s_projects.Concat(s_backingServices).Order(), workloads.Select(NameOf).Order());
+        foreach (var workload in workloads)
+        {
+            var pod = Map(Map(Map(workload["spec"])["template"])["spec"]);
+            var security = Map(pod["securityContext"]);
+            Assert.Equal("true", security["runAsNonRoot"]);
+            Assert.NotEqual("0", security["runAsUser"]);
+            Assert.Equal("RuntimeDefault", Map(security["seccompProfile"])["type"]);
+            Assert.Equal("false", pod["automountServiceAccountToken"]);
+            var container = Container(workload);
+            var containerSecurity = Map(container["securityContext"]);
+            Assert.Equal("false", containerSecurity["allowPrivilegeEscalation"]);
+            Assert.Equal("true", containerSecurity["readOnlyRootFilesystem"]);
+            Assert.Equal(["ALL"], Seq(Map(containerSecurity["capabilities"])["drop"]).Cast<string>());
+            // /tmp (spooled bodies, uploads, ffmpeg's covers, the servers' scratch files) is an emptyDir, the one writable place beside data.
+            var tmp = (string)Map(Seq(container["volumeMounts"]).Single(m => (string)Map(m)["mountPath"] == "/tmp"))["name"];
+            Assert.True(Map(Seq(pod["volumes"]).Single(v => (string)Map(v)["name"] == tmp)).ContainsKey("emptyDir"), $"{NameOf(workload)}: /tmp is not an emptyDir");
+        }
+        Assert.Equal("/var/lib/postgresql/data/pgdata", EnvironmentOf(Container(workloads.Single(w => NameOf(w) == "pg")))["PGDATA"]);
+
+        var environments = OfKind("Deployment").ToDictionary(NameOf, d => EnvironmentOf(Container(d)));
+        Assert.Equal("172.16.0.0/12", environments["web"]["ForwardedHeaders__KnownNetworks__0"]);
+        Assert.All(s_projects.Where(p => p != "web"), p => Assert.DoesNotContain("ForwardedHeaders__KnownNetworks__0", environments[p].Keys));
+        Assert.All(s_projects, p => Assert.Equal("https://douyin.example.com", environments[p]["Douyin__PublicBaseUrl"]));
+        Assert.All(["social", "chat", "feed"], p => Assert.Equal("secret:douyin-secrets/service-key", environments[p]["ServiceCredential__Key"]));
+        Assert.DoesNotContain("ServiceCredential__Key", environments["web"].Keys);
+
+        // Defaults: any host, the usual private network.
+        await PublishAsync("kubernetes", Path.Combine(_output, "defaults"));
+        var web = EnvironmentOf(Container((await KustomizeAsync(Path.Combine(_output, "defaults"))).Single(o => (string)o["kind"] == "Deployment" && NameOf(o) == "web")));
+        Assert.Equal("10.0.0.0/8", web["ForwardedHeaders__KnownNetworks__0"]);
+        Assert.DoesNotContain("Douyin__PublicBaseUrl", web.Keys);
+    }
+
+    // `kubectl kustomize` builds the directory as `kubectl apply -k` would, without a cluster. CI has kubectl.
+    private static async Task<List<Dictionary<object, object>>> KustomizeAsync(string directory)
+    {
+        var kubectl = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => Path.Combine(d, OperatingSystem.IsWindows() ? "kubectl.exe" : "kubectl")).FirstOrDefault(File.Exists)
+            ?? throw new Xunit.Sdk.XunitException("kubectl is not on PATH: install it (CI has it) to check what kustomize builds from the Kubernetes output.");
+        var start = new ProcessStartInfo(kubectl, ["kustomize", directory]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.True(process.ExitCode == 0, $"kubectl kustomize failed: {error}");
+        return ParseYaml(await output);
+    }
+
     private const string OtelConfigMapName = "douyin-otel";
 
     private static async Task<string> PublishAsync(string publisher, string outputPath, Action<IDistributedApplicationTestingBuilder>? configure = null)
@@ -321,20 +426,25 @@ public sealed class PublishingTests : IDisposable
     // file → its documents, as YamlDotNet reads them (scalars are strings).
     private static Dictionary<string, List<Dictionary<object, object>>> ReadYaml(string directory)
     {
-        var deserializer = new DeserializerBuilder().Build();
         var files = new Dictionary<string, List<Dictionary<object, object>>>();
         foreach (var file in Directory.GetFiles(directory, "*.yaml"))
         {
-            var parser = new Parser(new StringReader(File.ReadAllText(file)));
-            parser.Consume<StreamStart>();
-            var documents = new List<Dictionary<object, object>>();
-            while (parser.Accept<DocumentStart>(out _))
-            {
-                documents.Add(deserializer.Deserialize<Dictionary<object, object>>(parser));
-            }
-            files[Path.GetFileName(file)] = documents;
+            files[Path.GetFileName(file)] = ParseYaml(File.ReadAllText(file));
         }
         return files;
+    }
+
+    private static List<Dictionary<object, object>> ParseYaml(string text)
+    {
+        var deserializer = new DeserializerBuilder().Build();
+        var parser = new Parser(new StringReader(text));
+        parser.Consume<StreamStart>();
+        var documents = new List<Dictionary<object, object>>();
+        while (parser.Accept<DocumentStart>(out _))
+        {
+            documents.Add(deserializer.Deserialize<Dictionary<object, object>>(parser));
+        }
+        return documents;
     }
 
     private static Dictionary<object, object> Map(object node) => (Dictionary<object, object>)node;

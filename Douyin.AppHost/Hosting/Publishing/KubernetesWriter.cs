@@ -7,8 +7,9 @@ using YamlDotNet.Serialization;
 namespace Aspire.Hosting.Publishing;
 
 /// <summary>
-/// Writes plain Kubernetes YAML for kustomize (<c>kubectl apply -k</c>): per project a Deployment, a Service and, when configured,
-/// a HorizontalPodAutoscaler and an Ingress; per backing container a StatefulSet and a Service; one OTLP ConfigMap. Expressions
+/// Writes plain Kubernetes YAML for kustomize (<c>kubectl apply -k</c>): per project a Deployment, a Service, a
+/// PodDisruptionBudget, a NetworkPolicy and, when configured, a HorizontalPodAutoscaler and an Ingress; per backing container a
+/// StatefulSet, a Service and a NetworkPolicy; one OTLP ConfigMap. Every pod runs unprivileged on a read-only root. Expressions
 /// resolve to in-cluster values (<c>{feed.bindings.http.url}</c> → <c>http://feed:8080</c>); any value with a secret part is a
 /// <c>secretKeyRef</c> into the <c>douyin-secrets</c> Secret, which the operator creates (the generated README.md says how).
 /// </summary>
@@ -18,6 +19,22 @@ internal sealed class KubernetesWriter(Publisher publisher)
     public const string OtelConfigMapName = "douyin-otel";
     // What .NET images listen on (HTTP_PORTS), and so what project Services expose.
     private const int ProjectPort = 8080;
+    // The unprivileged user of the .NET base images (APP_UID), which PublishContainer images run as.
+    private const int ProjectUser = 1654;
+    // Room in /tmp for what the services write there: spooled request bodies, Feed's uploads and ffmpeg's covers.
+    private const string TempSize = "2Gi";
+    private const string DefaultIngressNetwork = "10.0.0.0/8";
+    private const string DefaultIngressNamespace = "ingress-nginx";
+
+    // The official images' own unprivileged user, where each writes outside its data volume, and what it needs told.
+    private static readonly Dictionary<string, (int User, string[] Writable, (string Name, string Value)[] Environment)> s_backingImages = new()
+    {
+        // A fresh volume's root holds lost+found, which initdb refuses, so the data goes one level down; postgres creates that
+        // directory itself (a subPath directory would be root's, and unwritable for it).
+        ["library/postgres"] = (999, ["/tmp", "/var/run/postgresql"], [("PGDATA", "/var/lib/postgresql/data/pgdata")]),
+        ["library/redis"] = (999, ["/tmp"], []),
+        ["library/rabbitmq"] = (999, ["/tmp"], []),
+    };
     private static readonly ISerializer s_yaml = new SerializerBuilder().WithQuotingNecessaryStrings().DisableAliases().Build();
 
     // Secret key → its value with ${INPUT} for each secret part; input → how to choose it (a generated default, or supplied).
@@ -73,6 +90,17 @@ internal sealed class KubernetesWriter(Publisher publisher)
             }
         }
         environment.Add(EnvironmentVariable("OTEL_SERVICE_NAME", name));
+        // Absolute media and image URLs name the public host, not whatever Host header reached the pod.
+        if (publisher.Configuration["Publishing:Host"] is { Length: > 0 } host)
+        {
+            environment.Add(EnvironmentVariable("Douyin__PublicBaseUrl", $"https://{host}"));
+        }
+        var external = project.Annotations.OfType<EndpointAnnotation>().Any(e => e.IsExternal);
+        if (external)
+        {
+            // Behind the Ingress: X-Forwarded-* are believed only from the ingress controller's network.
+            environment.Add(EnvironmentVariable("ForwardedHeaders__KnownNetworks__0", publisher.Configuration["Publishing:IngressNetwork"] ?? DefaultIngressNetwork));
+        }
 
         var container = new Dictionary<string, object>
         {
@@ -82,6 +110,8 @@ internal sealed class KubernetesWriter(Publisher publisher)
             ["env"] = environment,
             ["envFrom"] = new[] { new Dictionary<string, object> { ["configMapRef"] = new Dictionary<string, object> { ["name"] = OtelConfigMapName } } },
             ["resources"] = Resources("100m", "256Mi", "1", "512Mi"),
+            ["securityContext"] = ContainerSecurity(),
+            ["volumeMounts"] = new[] { new Dictionary<string, object> { ["name"] = "tmp", ["mountPath"] = "/tmp" } },
         };
         if (project.TryGetLastAnnotation<HttpHealthCheckAnnotation>(out var health))
         {
@@ -90,19 +120,23 @@ internal sealed class KubernetesWriter(Publisher publisher)
             container["readinessProbe"] = HttpProbe(health.Path, periodSeconds: 10, failureThreshold: 3);
             container["livenessProbe"] = HttpProbe("/alive", periodSeconds: 10, failureThreshold: 3);
         }
-        var objects = new List<object>
-        {
-            Workload("Deployment", name, project.GetReplicaCount(), container),
-            Service(name, [("http", ProjectPort)]),
-        };
+        var workload = Workload("Deployment", name, project.GetReplicaCount(), container, PodSecurity(ProjectUser, fsGroup: false),
+            [EmptyDir("tmp", TempSize)]);
+        var objects = new List<object> { workload, Service(name, [("http", ProjectPort)]) };
+        var minReplicas = project.GetReplicaCount();
         if (publisher.Configuration.GetSection($"Publishing:Autoscale:{name}") is { } autoscale && autoscale.Exists())
         {
-            objects.Add(Autoscaler(name, autoscale.GetValue("MinReplicas", project.GetReplicaCount()), autoscale.GetValue<int>("MaxReplicas"), autoscale.GetValue("CpuPercent", 70)));
+            minReplicas = autoscale.GetValue("MinReplicas", minReplicas);
+            objects.Add(Autoscaler(name, minReplicas, autoscale.GetValue<int>("MaxReplicas"), autoscale.GetValue("CpuPercent", 70)));
         }
-        if (project.Annotations.OfType<EndpointAnnotation>().Any(e => e.IsExternal))
+        objects.Add(DisruptionBudget(name, minReplicas));
+        var from = Callers(project);
+        if (external)
         {
             objects.Add(Ingress(name));
+            from.Add(IngressController());
         }
+        objects.Add(NetworkPolicy(name, [ProjectPort], from));
         return objects;
     }
 
@@ -111,6 +145,9 @@ internal sealed class KubernetesWriter(Publisher publisher)
         var name = resource.Name;
         var endpoints = resource.Annotations.OfType<EndpointAnnotation>().ToList();
         var volumes = resource.Annotations.OfType<ContainerMountAnnotation>().Where(m => m.Type == ContainerMountType.Volume).ToList();
+        var image = resource.TryGetLastAnnotation<ContainerImageAnnotation>(out var imageAnnotation) && s_backingImages.TryGetValue(imageAnnotation.Image, out var known)
+            ? known
+            : throw new DistributedApplicationException($"The Kubernetes publisher knows no unprivileged user for the image of '{name}'.");
         var container = new Dictionary<string, object>
         {
             ["name"] = name,
@@ -125,13 +162,16 @@ internal sealed class KubernetesWriter(Publisher publisher)
             container["args"] = args.Args;
         }
         container["ports"] = endpoints.Select(e => new Dictionary<string, object> { ["name"] = e.Name, ["containerPort"] = TargetPort(e) }).ToList();
-        container["env"] = resource.Annotations.OfType<EnvironmentAnnotation>().Select(e => EnvironmentVariable(e.Name, e.Value)).ToList();
+        container["env"] = resource.Annotations.OfType<EnvironmentAnnotation>().Select(e => EnvironmentVariable(e.Name, e.Value))
+            .Concat(image.Environment.Select(e => EnvironmentVariable(e.Name, e.Value))).ToList();
         container["readinessProbe"] = new Dictionary<string, object> { ["tcpSocket"] = new Dictionary<string, object> { ["port"] = endpoints[0].Name }, ["periodSeconds"] = 10 };
         container["resources"] = Resources("250m", "256Mi", "1", "1Gi");
-        // A fresh volume's root holds lost+found, which initdb refuses: data goes one level down.
-        container["volumeMounts"] = volumes.Select((v, i) => new Dictionary<string, object> { ["name"] = $"data-{i}", ["mountPath"] = v.Target, ["subPath"] = "data", ["readOnly"] = v.IsReadOnly }).ToList();
+        container["securityContext"] = ContainerSecurity();
+        container["volumeMounts"] = volumes.Select((v, i) => new Dictionary<string, object> { ["name"] = $"data-{i}", ["mountPath"] = v.Target, ["readOnly"] = v.IsReadOnly })
+            .Concat(image.Writable.Select((path, i) => new Dictionary<string, object> { ["name"] = $"scratch-{i}", ["mountPath"] = path })).ToList();
 
-        var statefulSet = Workload("StatefulSet", name, 1, container);
+        var statefulSet = Workload("StatefulSet", name, 1, container, PodSecurity(image.User, fsGroup: true),
+            [.. image.Writable.Select((_, i) => EmptyDir($"scratch-{i}", sizeLimit: null))]);
         var spec = (Dictionary<string, object>)statefulSet["spec"];
         spec["serviceName"] = name;
         spec["volumeClaimTemplates"] = volumes.Select((_, i) => new Dictionary<string, object>
@@ -143,7 +183,12 @@ internal sealed class KubernetesWriter(Publisher publisher)
                 ["resources"] = new Dictionary<string, object> { ["requests"] = new Dictionary<string, object> { ["storage"] = "8Gi" } },
             },
         }).ToList();
-        return [statefulSet, Service(name, [.. endpoints.Select(e => (e.Name, TargetPort(e)))])];
+        return
+        [
+            statefulSet,
+            Service(name, [.. endpoints.Select(e => (e.Name, TargetPort(e)))]),
+            NetworkPolicy(name, [.. endpoints.Select(TargetPort)], Callers(resource)),
+        ];
     }
 
     private Dictionary<string, object> EnvironmentVariable(string name, object value)
@@ -223,20 +268,118 @@ internal sealed class KubernetesWriter(Publisher publisher)
         ["app.kubernetes.io/part-of"] = "douyin",
     };
 
-    private static Dictionary<string, object> Workload(string kind, string name, int replicas, Dictionary<string, object> container) => new()
+    private static Dictionary<string, object> Workload(
+        string kind, string name, int replicas, Dictionary<string, object> container, Dictionary<string, object> security, IReadOnlyList<object> volumes)
     {
-        ["apiVersion"] = "apps/v1",
-        ["kind"] = kind,
+        var pod = new Dictionary<string, object>
+        {
+            // Nothing here talks to the Kubernetes API.
+            ["automountServiceAccountToken"] = false,
+            ["securityContext"] = security,
+            ["containers"] = new[] { container },
+        };
+        if (volumes.Count > 0)
+        {
+            pod["volumes"] = volumes;
+        }
+        return new()
+        {
+            ["apiVersion"] = "apps/v1",
+            ["kind"] = kind,
+            ["metadata"] = Metadata(name),
+            ["spec"] = new Dictionary<string, object>
+            {
+                ["replicas"] = replicas,
+                ["selector"] = new Dictionary<string, object> { ["matchLabels"] = Labels(name) },
+                ["template"] = new Dictionary<string, object>
+                {
+                    ["metadata"] = new Dictionary<string, object> { ["labels"] = Labels(name) },
+                    ["spec"] = pod,
+                },
+            },
+        };
+    }
+
+    private static Dictionary<string, object> PodSecurity(int user, bool fsGroup)
+    {
+        var security = new Dictionary<string, object>
+        {
+            ["runAsNonRoot"] = true,
+            ["runAsUser"] = user,
+            ["runAsGroup"] = user,
+            ["seccompProfile"] = new Dictionary<string, object> { ["type"] = "RuntimeDefault" },
+        };
+        if (fsGroup)
+        {
+            // The data volume becomes writable for the image's user (re-owned only when its root does not match yet).
+            security["fsGroup"] = user;
+            security["fsGroupChangePolicy"] = "OnRootMismatch";
+        }
+        return security;
+    }
+
+    private static Dictionary<string, object> ContainerSecurity() => new()
+    {
+        ["allowPrivilegeEscalation"] = false,
+        ["readOnlyRootFilesystem"] = true,
+        ["capabilities"] = new Dictionary<string, object> { ["drop"] = new[] { "ALL" } },
+    };
+
+    private static Dictionary<string, object> EmptyDir(string name, string? sizeLimit) => new()
+    {
+        ["name"] = name,
+        ["emptyDir"] = sizeLimit is null ? new Dictionary<string, object>() : new Dictionary<string, object> { ["sizeLimit"] = sizeLimit },
+    };
+
+    // With two or more replicas a drain keeps one serving; a single replica may still go (a budget allowing nothing would block every drain).
+    private static Dictionary<string, object> DisruptionBudget(string name, int minReplicas) => new()
+    {
+        ["apiVersion"] = "policy/v1",
+        ["kind"] = "PodDisruptionBudget",
         ["metadata"] = Metadata(name),
         ["spec"] = new Dictionary<string, object>
         {
-            ["replicas"] = replicas,
+            [minReplicas >= 2 ? "minAvailable" : "maxUnavailable"] = 1,
             ["selector"] = new Dictionary<string, object> { ["matchLabels"] = Labels(name) },
-            ["template"] = new Dictionary<string, object>
-            {
-                ["metadata"] = new Dictionary<string, object> { ["labels"] = Labels(name) },
-                ["spec"] = new Dictionary<string, object> { ["containers"] = new[] { container } },
-            },
+        },
+    };
+
+    /// <summary>The pods of every project that references <paramref name="target"/> or one of its children (pg for feeddb), from the app model.</summary>
+    private List<object> Callers(IResource target) =>
+    [
+        .. publisher.Resources.OfType<ProjectResource>()
+            .Where(p => p.Annotations.OfType<ResourceReferenceAnnotation>().Any(r => r.Resource == target || (r.Resource as IResourceWithParent)?.Parent == target))
+            .Select(p => new Dictionary<string, object> { ["podSelector"] = new Dictionary<string, object> { ["matchLabels"] = Labels(p.Name) } }),
+    ];
+
+    private Dictionary<string, object> IngressController() => new()
+    {
+        ["namespaceSelector"] = new Dictionary<string, object>
+        {
+            ["matchLabels"] = new Dictionary<string, object> { ["kubernetes.io/metadata.name"] = publisher.Configuration["Publishing:IngressNamespace"] ?? DefaultIngressNamespace },
+        },
+    };
+
+    // Admits only these peers, only on these ports; selecting the pods also denies them every other ingress.
+    private static Dictionary<string, object> NetworkPolicy(string name, IEnumerable<int> ports, List<object> from) => new()
+    {
+        ["apiVersion"] = "networking.k8s.io/v1",
+        ["kind"] = "NetworkPolicy",
+        ["metadata"] = Metadata(name),
+        ["spec"] = new Dictionary<string, object>
+        {
+            ["podSelector"] = new Dictionary<string, object> { ["matchLabels"] = Labels(name) },
+            ["policyTypes"] = new[] { "Ingress" },
+            ["ingress"] = from.Count == 0
+                ? Array.Empty<object>()
+                : new object[]
+                {
+                    new Dictionary<string, object>
+                    {
+                        ["from"] = from,
+                        ["ports"] = ports.Select(p => new Dictionary<string, object> { ["protocol"] = "TCP", ["port"] = p }).ToList(),
+                    },
+                },
         },
     };
 
@@ -367,6 +510,12 @@ internal sealed class KubernetesWriter(Publisher publisher)
         {
             text.AppendLine($"| `{key}` | `{value}` |");
         }
+        text.AppendLine().AppendLine("## Network")
+            .AppendLine()
+            .AppendLine("Each workload's NetworkPolicy admits only the services that reference it in the app model, on its own port; the")
+            .AppendLine($"web pods also admit the ingress controller's namespace (`{publisher.Configuration["Publishing:IngressNamespace"] ?? DefaultIngressNamespace}`, `--Publishing:IngressNamespace`).")
+            .AppendLine("They need a network plugin that enforces NetworkPolicies (Calico, Cilium, …); without one they are ignored.")
+            .AppendLine($"web believes X-Forwarded-* only from `{publisher.Configuration["Publishing:IngressNetwork"] ?? DefaultIngressNetwork}` (`--Publishing:IngressNetwork`): the pod network the controller connects from.");
         return text.ToString();
     }
 }

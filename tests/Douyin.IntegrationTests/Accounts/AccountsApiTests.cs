@@ -139,6 +139,46 @@ public sealed class AccountsApiTests(DouyinAppFixture fixture)
         Assert.Equal("", reply["token"]!.GetValue<string>());
     }
 
+    /// <summary>Characters that show nothing, reorder text or look like a space: with any of them a new name could pose as another.</summary>
+    [Theory]
+    [InlineData("\u200B")] // zero-width space (Cf)
+    [InlineData("\u200C")] // zero-width non-joiner
+    [InlineData("\u200D")] // zero-width joiner
+    [InlineData("\u2060")] // word joiner
+    [InlineData("\uFEFF")] // byte order mark, zero-width no-break space
+    [InlineData("\u00AD")] // soft hyphen
+    [InlineData("\u200E")] // left-to-right mark
+    [InlineData("\u061C")] // Arabic letter mark
+    [InlineData("\u202E")] // right-to-left override (bidi)
+    [InlineData("\u2066")] // left-to-right isolate (bidi)
+    [InlineData("\U000E0041")] // tag Latin capital A (Cf, outside the BMP)
+    [InlineData("\uE000")] // private use (Co)
+    [InlineData("\U000F0000")] // supplementary private use (Co)
+    [InlineData("\u0378")] // unassigned (Cn)
+    [InlineData("\u2028")] // line separator (Zl)
+    [InlineData("\u2029")] // paragraph separator (Zp)
+    [InlineData(" ")] // space
+    [InlineData("\u00A0")] // no-break space
+    [InlineData("\u2003")] // em space
+    [InlineData("\u3000")] // ideographic space
+    [InlineData("\u3164")] // Hangul filler (a letter that renders as nothing)
+    [InlineData("\uFE0F")] // variation selector 16
+    public async Task ANewNameWithAnInvisibleOrSpaceCharacterIsRefusedWithAReason(string character)
+    {
+        var name = DouyinClient.UniqueName("n");
+
+        foreach (var spoof in new[] { name + character, character + name, name[..4] + character + name[4..] })
+        {
+            var reply = await _web.ApiPostAsync("/douyin/user/register/", ("username", spoof), ("password", "secret-pw"));
+
+            Assert.Equal(400, reply.StatusCode());
+            Assert.Contains($"U+{char.ConvertToUtf32(character, 0):X4}", reply.StatusMsg());
+            Assert.Contains("invisible", reply.StatusMsg());
+            Assert.Equal("", reply["token"]!.GetValue<string>());
+        }
+        Assert.Equal(0, (await _web.ApiPostAsync("/douyin/user/register/", ("username", name), ("password", "secret-pw"))).StatusCode());
+    }
+
     [Fact]
     public async Task UserInfoRefusesMissingAndBadTokensAndUnknownUsers()
     {

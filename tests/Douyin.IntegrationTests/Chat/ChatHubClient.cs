@@ -66,6 +66,9 @@ public sealed class ChatHubClient : IAsyncDisposable
     public async Task<JsonObject> ReceiveAsync(string content, TimeSpan within) =>
         (await NextAsync(e => e.Event() == "message" && e["message"]!["content"]!.ToString() == content, within, $"message \"{content}\""))["message"]!.AsObject();
 
+    /// <summary>The server's close of the connection, waiting at most <paramref name="within"/>.</summary>
+    public Task<JsonObject> ClosedAsync(TimeSpan within) => NextAsync(e => e.Event() == "closed", within, "the connection to close");
+
     /// <summary>Every message pushed so far and not yet claimed by <see cref="ReceiveAsync"/>.</summary>
     public IReadOnlyList<JsonObject> Unclaimed
     {

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
 using Douyin.IntegrationTests.Infrastructure;
+using Douyin.ServiceDefaults.Identity;
+using Microsoft.Extensions.Options;
 
 namespace Douyin.IntegrationTests.Chat;
 
@@ -121,5 +123,25 @@ public sealed class ChatHubTests(DouyinAppFixture fixture)
         await Refused(aId + 1, "", "content is required");
         await Refused(aId + 1, new string('x', 501), "1 to 500 characters");
         Assert.Empty(hub.Unclaimed);
+    }
+
+    /// <summary>A connection lives only as long as its token: the hub closes it once the token expires, and keeps others open.</summary>
+    [Fact]
+    public async Task TheHubClosesAConnectionWhenItsTokenExpires()
+    {
+        var (aId, a) = await _web.RegisterAsync();
+        var (bId, _) = await _web.RegisterAsync();
+        // Social issues week-long tokens; one of a few seconds comes from the same token service with the app's own key.
+        var lifetime = TimeSpan.FromSeconds(10); // room for node to start and connect on a busy machine
+        var shortLived = new TokenService(Options.Create(new JwtOptions { Key = await fixture.ParameterAsync("jwt-key"), Lifetime = lifetime }), TimeProvider.System);
+        var clock = Stopwatch.StartNew();
+        await using var expiring = await ChatHubClient.ConnectAsync(AtReplica(0), shortLived.Issue(bId));
+        await using var lasting = await ChatHubClient.ConnectAsync(AtReplica(0), a);
+        Assert.Equal("result", (await expiring.InvokeSendAsync(aId, "before expiry")).Event());
+
+        await expiring.ClosedAsync(lifetime + TimeSpan.FromSeconds(20));
+
+        Assert.True(clock.Elapsed > lifetime - TimeSpan.FromSeconds(1), $"closed after {clock.Elapsed}, before the token expired");
+        Assert.Equal("result", (await lasting.InvokeSendAsync(bId, "after expiry")).Event());
     }
 }

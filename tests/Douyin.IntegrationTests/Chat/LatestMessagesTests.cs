@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Aspire.Hosting.Testing;
 using Douyin.IntegrationTests.Infrastructure;
 using Douyin.ServiceDefaults.Messages;
 
@@ -24,7 +23,7 @@ public sealed class LatestMessagesTests(DouyinAppFixture fixture)
         await _web.SendMessageAsync(me, receivedFromId, "older too");
         await _web.SendMessageAsync(receivedFrom, meId, "theirs is newest");
 
-        using var chat = fixture.App.CreateHttpClient("chat");
+        using var chat = await fixture.CreateInternalClientAsync("chat");
         var latest = await new LatestMessagesClient(chat).GetLatestAsync(meId, [sentToId, receivedFromId, silentId, meId], CancellationToken.None);
 
         Assert.Equal(new[] { sentToId, receivedFromId }.Order(), latest.Keys.Order());
@@ -37,7 +36,7 @@ public sealed class LatestMessagesTests(DouyinAppFixture fixture)
     [Fact]
     public async Task TooManyPeersOrAMalformedBodyIsABadRequestWithProblemDetails()
     {
-        using var chat = fixture.App.CreateHttpClient("chat");
+        using var chat = await fixture.CreateInternalClientAsync("chat");
 
         using var tooMany = await chat.PostAsJsonAsync(LatestMessagesClient.Path, new { user_id = 1, peer_ids = Enumerable.Range(1, LatestMessagesClient.MaxBatch + 1) });
         using var noUser = await chat.PostAsJsonAsync(LatestMessagesClient.Path, new { peer_ids = new[] { 1 } });

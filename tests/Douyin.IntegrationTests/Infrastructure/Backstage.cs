@@ -1,4 +1,8 @@
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Douyin.ServiceDefaults.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using RabbitMQ.Client;
 
@@ -7,6 +11,21 @@ namespace Douyin.IntegrationTests.Infrastructure;
 /// <summary>Direct looks behind the public edge that tests of every service share: one value from a database, a queue's state.</summary>
 public static class Backstage
 {
+    /// <summary>The value the AppHost gave one of its parameters (the keys it hands the services).</summary>
+    public static async Task<string> ParameterAsync(this DouyinAppFixture fixture, string name) =>
+        (await fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>()
+            .Single(p => p.Name == name).GetValueAsync())!;
+
+    /// <summary>A client of one service's /internal endpoints that presents the service credential, through the services' own handler.</summary>
+    public static async Task<HttpClient> CreateInternalClientAsync(this DouyinAppFixture fixture, string resource)
+    {
+        var credential = Options.Create(new ServiceCredentialOptions { Key = await fixture.ParameterAsync("service-key") });
+        return new HttpClient(new ServiceCredentialMessageHandler(credential) { InnerHandler = new HttpClientHandler() })
+        {
+            BaseAddress = fixture.App.GetEndpoint(resource),
+        };
+    }
+
     public static async Task<long> ScalarAsync(this DouyinAppFixture fixture, string database, string sql, params object[] parameters)
     {
         await using var connection = new NpgsqlConnection(await fixture.App.GetConnectionStringAsync(database));

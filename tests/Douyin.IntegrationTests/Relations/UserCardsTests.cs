@@ -7,6 +7,7 @@ using Douyin.IntegrationTests.Infrastructure;
 using Douyin.IntegrationTests.Videos;
 using Douyin.ServiceDefaults.IntegrationEvents;
 using Douyin.ServiceDefaults.Redis;
+using Douyin.ServiceDefaults.Users;
 
 namespace Douyin.IntegrationTests.Relations;
 
@@ -23,9 +24,9 @@ public sealed class UserCardsTests(DouyinAppFixture fixture)
         var (followedId, _) = await _web.RegisterAsync();
         var (otherId, _) = await _web.RegisterAsync();
         await _web.FollowAsync(viewer, followedId);
-        using var social = fixture.App.CreateHttpClient("social");
+        using var social = await fixture.CreateInternalClientAsync("social");
 
-        using var response = await social.PostAsJsonAsync("/internal/users/cards", new { user_ids = new[] { followedId, otherId, followedId, 12345L }, viewer_id = viewerId });
+        using var response = await social.PostAsJsonAsync(UserCardsClient.Path, new { user_ids = new[] { followedId, otherId, followedId, 12345L }, viewer_id = viewerId });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
@@ -36,7 +37,7 @@ public sealed class UserCardsTests(DouyinAppFixture fixture)
         Assert.False(users.Single(u => u!.Long("id") == otherId)!.Bool("is_follow"));
         Assert.Equal(1, users.Single(u => u!.Long("id") == followedId)!.Long("follower_count"));
 
-        using var tooMany = await social.PostAsJsonAsync("/internal/users/cards", new { user_ids = Enumerable.Range(1, 1001).ToArray() });
+        using var tooMany = await social.PostAsJsonAsync(UserCardsClient.Path, new { user_ids = Enumerable.Range(1, 1001).ToArray() });
         Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
         Assert.Equal("application/problem+json", tooMany.Content.Headers.ContentType?.MediaType);
     }
@@ -68,11 +69,11 @@ public sealed class UserCardsTests(DouyinAppFixture fixture)
         var (followedId, _) = await _web.RegisterAsync();
         var (otherId, _) = await _web.RegisterAsync();
         await _web.FollowAsync(viewer, followedId);
-        using var social = fixture.App.CreateHttpClient("social");
+        using var social = await fixture.CreateInternalClientAsync("social");
 
         async Task<long[]> FollowedAsync()
         {
-            using var response = await social.PostAsJsonAsync("/internal/users/followed", new { viewer_id = viewerId, user_ids = new[] { followedId, otherId, followedId, 12345L } });
+            using var response = await social.PostAsJsonAsync(UserCardsClient.FollowedPath, new { viewer_id = viewerId, user_ids = new[] { followedId, otherId, followedId, 12345L } });
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             return [.. (await response.Content.ReadFromJsonAsync<JsonObject>())!["user_ids"]!.AsArray().Select(id => id!.GetValue<long>())];
         }
@@ -84,7 +85,7 @@ public sealed class UserCardsTests(DouyinAppFixture fixture)
 
         foreach (var bad in new object[] { new { viewer_id = 0, user_ids = new[] { followedId } }, new { viewer_id = viewerId, user_ids = Enumerable.Range(1, 1001).ToArray() } })
         {
-            using var refused = await social.PostAsJsonAsync("/internal/users/followed", bad);
+            using var refused = await social.PostAsJsonAsync(UserCardsClient.FollowedPath, bad);
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         }

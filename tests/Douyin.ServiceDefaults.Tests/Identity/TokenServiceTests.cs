@@ -19,6 +19,10 @@ public sealed class TokenServiceTests
         Assert.Equal(42, Service().Validate(Service().Issue(42)));
 
     [Fact]
+    public void ReadingATokenGivesItsUserAndWhenItExpires() =>
+        Assert.Equal(new ValidToken(42, _time.GetUtcNow() + TimeSpan.FromHours(1)), Service().Read(Service().Issue(42)));
+
+    [Fact]
     public void AnExpiredTokenIsRefused()
     {
         var token = Service().Issue(42);
