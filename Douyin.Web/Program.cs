@@ -10,6 +10,8 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseDouyinApi();
+app.UseCanonicalPaths();
+app.UseRouting(); // after the path check: only canonical paths are routed, limited and forwarded
 app.UseEdgeRateLimiting();
 app.UseBodyLimit();
 app.UseStaticFiles();

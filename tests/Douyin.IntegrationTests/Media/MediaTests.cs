@@ -98,11 +98,23 @@ public sealed class MediaTests(DouyinAppFixture fixture)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
+    /// <summary>The edge refuses them as non-canonical paths (Edge/PathSpellingTests) before the media endpoint's own check.</summary>
     [Theory]
     [InlineData("/media/videos%2F..%2F..%2Fother%2Fsecret")]
     [InlineData("/media/videos/%2e%2e%5csecret")]
     [InlineData("/media/videos/a%20b.mp4")]
     public async Task PathsThatCouldLeaveTheContainerAreRefused(string path)
+    {
+        using var response = await _web.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("/media/videos/a$b.mp4")]
+    [InlineData("/media/videos/a:b.mp4")]
+    public async Task CanonicalPathsThatAreNoBlobNameAreRefusedByTheMediaEndpoint(string path)
     {
         using var response = await _web.GetAsync(path);
 
