@@ -10,6 +10,7 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseTrustedProxies();
+app.UseSecurityHeaders();
 app.UseDouyinApi();
 app.UseCanonicalPaths();
 app.UseRouting(); // after the path check: only canonical paths are routed, limited and forwarded
