@@ -32,11 +32,12 @@ public static class CanonicalPaths
             var path = context.Request.Path.Value ?? "";
             // Kestrel has already resolved the dot segments of the raw target: it is checked once decoded, as sent.
             var raw = RawPath(context.Features.Get<IHttpRequestFeature>()?.RawTarget);
-            var decodedRaw = raw.Contains('%') ? Uri.UnescapeDataString(raw.ToString()) : raw.ToString();
+            ReadOnlySpan<char> decodedRaw = raw.Contains('%') ? Uri.UnescapeDataString(raw.ToString()) : raw;
             if ((Flaw(path) ?? Flaw(decodedRaw)) is { } flaw)
             {
                 // An API client gets the envelope whether the decoded path or the target as sent names the API.
-                var api = DouyinApi.IsApiPath(context.Request.Path) || decodedRaw.StartsWith('/') && DouyinApi.IsApiPath(new PathString(decodedRaw));
+                var api = DouyinApi.IsApiPath(context.Request.Path)
+                    || decodedRaw.StartsWith('/') && DouyinApi.IsApiPath(new PathString(decodedRaw.ToString()));
                 return RefuseAsync(context, flaw, api);
             }
             context.Items[s_acceptedKey] = path;
