@@ -9,7 +9,11 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseTrustedProxies();
+app.UseSecurityHeaders();
 app.UseDouyinApi();
+app.UseCanonicalPaths();
+app.UseRouting(); // after the path check: only canonical paths are routed, limited and forwarded
 app.UseEdgeRateLimiting();
 app.UseBodyLimit();
 app.UseStaticFiles();

@@ -9,6 +9,7 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddDouyinApi();
+        builder.AddTrustedProxies();
         builder.AddEdgeRateLimiting();
         // Kestrel answers a bare 414 past its request-line limit; a roomier one lets the API refuse long queries with its envelope.
         builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestLineSize = 64 * 1024);

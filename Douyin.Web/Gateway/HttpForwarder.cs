@@ -51,6 +51,13 @@ public sealed class HttpForwarder : IDisposable
 
     public async Task ForwardAsync(HttpContext context, Uri service, string? affinityKey = null)
     {
+        // Only the canonical path the edge routed goes on: a service would decode and resolve any other spelling again.
+        if (!CanonicalPaths.IsAccepted(context))
+        {
+            await CanonicalPaths.RefuseAsync(context);
+            return;
+        }
+
         Uri upstream;
         try
         {

@@ -58,6 +58,10 @@ public static class MediaApi
                 }
             }
 
+            if (IsEmptySuffix(request))
+            {
+                return await NotSatisfiableAsync(blob, response, cancellationToken);
+            }
             var download = new BlobDownloadOptions();
             if (ToBlobRange(request) is { } requested)
             {
@@ -93,24 +97,37 @@ public static class MediaApi
         }
         catch (RequestFailedException ex) when (ex.Status == StatusCodes.Status416RangeNotSatisfiable)
         {
-            var length = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ContentLength;
-            response.Headers.ContentRange = $"bytes */{length}";
-            return TypedResults.Problem(statusCode: StatusCodes.Status416RangeNotSatisfiable, title: "Range not satisfiable.",
-                detail: $"The media is {length} bytes long.");
+            return await NotSatisfiableAsync(blob, response, cancellationToken);
         }
     }
 
-    /// <summary>One range is passed on to storage; several (rare from players) get the whole blob, which HTTP allows.</summary>
+    static async Task<ProblemHttpResult> NotSatisfiableAsync(BlobClient blob, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var length = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ContentLength;
+        response.Headers.ContentRange = $"bytes */{length}";
+        return TypedResults.Problem(statusCode: StatusCodes.Status416RangeNotSatisfiable, title: "Range not satisfiable.",
+            detail: $"The media is {length} bytes long.");
+    }
+
+    /// <summary>
+    /// One range is passed on to storage; several (rare from players), or one that does not parse, get the whole blob,
+    /// which HTTP allows. Values up to long.MaxValue parse, so the length is computed without overflowing: a last
+    /// position past the end means "to the end", as for an open range.
+    /// </summary>
     static RequestedRange? ToBlobRange(RequestHeaders request) =>
         request.Range is { Unit.Value: "bytes", Ranges.Count: 1 } range && range.Ranges.Single() is var r
             ? (r.From, r.To) switch
             {
-                ({ } from, { } to) when to >= from => new HttpRange(from, to - from + 1),
+                ({ } from, { } to) when to >= from => to - from < long.MaxValue ? new HttpRange(from, to - from + 1) : new HttpRange(from),
                 ({ } from, null) => new HttpRange(from),
                 (null, { } suffix) when suffix > 0 => RequestedRange.Suffix(suffix),
                 _ => null,
             }
             : null;
+
+    /// <summary><c>bytes=-0</c> asks for no bytes at all, which no representation satisfies (RFC 9110 §14.1.2).</summary>
+    static bool IsEmptySuffix(RequestHeaders request) =>
+        request.Range is { Unit.Value: "bytes", Ranges.Count: 1 } range && range.Ranges.Single() is { From: null, To: 0 };
 
     static bool IsNotModified(RequestHeaders request, string etag) =>
         request.IfNoneMatch.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(EntityTagHeaderValue.Parse(etag), useStrongComparison: false));

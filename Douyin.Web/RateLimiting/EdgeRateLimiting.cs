@@ -1,6 +1,9 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Douyin.ServiceDefaults.Identity;
+using Douyin.ServiceDefaults.Media;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -36,8 +39,20 @@ public sealed class EdgeRateLimitOptions
     /// <summary>The <c>.../action/</c> writes (like, comment, follow, message, publish), per user or address.</summary>
     public TokenBucketSettings Writes { get; set; } = new() { TokenLimit = 60, TokensPerPeriod = 20 };
 
-    /// <summary>Register and login, per client address: against password guessing.</summary>
-    public TokenBucketSettings Auth { get; set; } = new() { TokenLimit = 20, TokensPerPeriod = 1, ReplenishmentPeriod = TimeSpan.FromSeconds(3) };
+    /// <summary>
+    /// Login, per client address: generous, since a carrier NAT puts hundreds of phones behind one address (500 of them
+    /// can log in within a minute); guessing one account's password is slowed per account by Social.
+    /// </summary>
+    public TokenBucketSettings Login { get; set; } = new() { TokenLimit = 600, TokensPerPeriod = 10 };
+
+    /// <summary>Register, per client address: the ceiling on accounts made from one address.</summary>
+    public TokenBucketSettings Register { get; set; } = new() { TokenLimit = 20, TokensPerPeriod = 1, ReplenishmentPeriod = TimeSpan.FromSeconds(3) };
+
+    /// <summary>
+    /// <c>/media/*</c>, per client address, instead of the general bucket: players fetch a video in many byte ranges,
+    /// without a token, so a NAT's viewers all count against one address.
+    /// </summary>
+    public TokenBucketSettings Media { get; set; } = new() { TokenLimit = 2000, TokensPerPeriod = 1000 };
 }
 
 /// <summary>
@@ -57,8 +72,8 @@ public static class EdgeRateLimiting
             var o = options.Value;
             limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
                 PartitionedRateLimiter.Create<HttpContext, string>(context => Route(context, tokens, o)),
-                PartitionedRateLimiter.Create<HttpContext, string>(context => HealthProbes.IsProbe(context.Request.Path)
-                    ? RateLimitPartition.GetNoLimiter("probes") // an orchestrator's probes must never be refused
+                PartitionedRateLimiter.Create<HttpContext, string>(context => HealthProbes.IsProbe(context.Request.Path) || HasAddressBucket(context.Request.Path)
+                    ? RateLimitPartition.GetNoLimiter("unlimited") // an orchestrator's probes must never be refused
                     : RateLimitPartition.GetTokenBucketLimiter("general:" + Caller(context, tokens), _ => o.General.ToOptions())));
             limiter.OnRejected = OnRejectedAsync;
         });
@@ -74,19 +89,40 @@ public static class EdgeRateLimiting
         return app;
     }
 
+    // The path is canonical (UseCanonicalPaths refused every other spelling first), compared ignoring case as routes are.
     static RateLimitPartition<string> Route(HttpContext context, TokenService tokens, EdgeRateLimitOptions o)
     {
         var path = context.Request.Path;
-        if (path.StartsWithSegments("/douyin/user/register") || path.StartsWithSegments("/douyin/user/login"))
+        if (IsLogin(path))
         {
-            return RateLimitPartition.GetTokenBucketLimiter("auth:" + Address(context), _ => o.Auth.ToOptions());
+            return RateLimitPartition.GetTokenBucketLimiter("login:" + Address(context), _ => o.Login.ToOptions());
         }
-        if (DouyinApi.IsApiPath(path) && path.Value!.TrimEnd('/').EndsWith("/action", StringComparison.Ordinal))
+        if (IsRegister(path))
+        {
+            return RateLimitPartition.GetTokenBucketLimiter("register:" + Address(context), _ => o.Register.ToOptions());
+        }
+        if (IsMedia(path))
+        {
+            return RateLimitPartition.GetTokenBucketLimiter("media:" + Address(context), _ => o.Media.ToOptions());
+        }
+        if (DouyinApi.IsApiPath(path) && path.Value!.AsSpan().TrimEnd('/').EndsWith("/action", StringComparison.OrdinalIgnoreCase))
         {
             return RateLimitPartition.GetTokenBucketLimiter("writes:" + Caller(context, tokens), _ => o.Writes.ToOptions());
         }
         return RateLimitPartition.GetNoLimiter("none");
     }
+
+    static bool IsLogin(PathString path) => path.StartsWithSegments("/douyin/user/login", StringComparison.OrdinalIgnoreCase);
+
+    static bool IsRegister(PathString path) => path.StartsWithSegments("/douyin/user/register", StringComparison.OrdinalIgnoreCase);
+
+    static bool IsMedia(PathString path) => path.StartsWithSegments(MediaPaths.UrlPrefix, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Login, register and media are limited per address by their own buckets only: counted in the general one too, a
+    /// NAT's 500 logins in one burst would meet its 400 before their own 600.
+    /// </summary>
+    static bool HasAddressBucket(PathString path) => IsLogin(path) || IsRegister(path) || IsMedia(path);
 
     static string Caller(HttpContext context, TokenService tokens)
     {
@@ -98,7 +134,31 @@ public static class EdgeRateLimiting
         return tokens.Validate(token) is { } userId ? "u" + userId.ToString(CultureInfo.InvariantCulture) : Address(context);
     }
 
-    static string Address(HttpContext context) => "ip" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+    /// <summary>
+    /// The client's address as a limit key: an IPv4 address, or the /64 of an IPv6 one (one subscriber's prefix, so a
+    /// client cannot buy fresh buckets by rotating through its own addresses). Forwarded headers count only from
+    /// configured proxies (TrustedProxies).
+    /// </summary>
+    static string Address(HttpContext context)
+    {
+        var address = context.Connection.RemoteIpAddress;
+        if (address is null)
+        {
+            return "ip-unknown";
+        }
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return "ip" + address;
+        }
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return "ip" + new IPAddress(bytes) + "/64";
+    }
 
     static async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {

@@ -343,7 +343,9 @@ public sealed class PublishingTests : IDisposable
             var tmp = (string)Map(Seq(container["volumeMounts"]).Single(m => (string)Map(m)["mountPath"] == "/tmp"))["name"];
             Assert.True(Map(Seq(pod["volumes"]).Single(v => (string)Map(v)["name"] == tmp)).ContainsKey("emptyDir"), $"{NameOf(workload)}: /tmp is not an emptyDir");
         }
-        Assert.Equal("/var/lib/postgresql/data/pgdata", EnvironmentOf(Container(workloads.Single(w => NameOf(w) == "pg")))["PGDATA"]);
+        // Where the earlier subPath mount kept the data, so an upgraded deployment finds its database and queues.
+        Assert.Equal("/var/lib/postgresql/data/data", EnvironmentOf(Container(workloads.Single(w => NameOf(w) == "pg")))["PGDATA"]);
+        Assert.Equal("/var/lib/rabbitmq/data/mnesia", EnvironmentOf(Container(workloads.Single(w => NameOf(w) == "messaging")))["RABBITMQ_MNESIA_BASE"]);
 
         var environments = OfKind("Deployment").ToDictionary(NameOf, d => EnvironmentOf(Container(d)));
         Assert.Equal("172.16.0.0/12", environments["web"]["ForwardedHeaders__KnownNetworks__0"]);

@@ -10,6 +10,8 @@ public sealed class FriendsAndChatTests(DouyinAppFixture app, BrowserFixture bro
         await using var bobContext = await browser.NewPhoneAsync(app.Web.BaseAddress!);
         var alice = await aliceContext.NewPageAsync();
         var bob = await bobContext.NewPageAsync();
+        var aliceSockets = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        alice.WebSocket += (_, socket) => aliceSockets.Enqueue(socket.Url);
         var aliceName = DouyinClient.UniqueName("alice");
         var bobName = DouyinClient.UniqueName("bob");
         var aliceId = await alice.SignUpAsync(aliceName);
@@ -38,6 +40,8 @@ public sealed class FriendsAndChatTests(DouyinAppFixture app, BrowserFixture bro
         await bob.GetByRole(AriaRole.Link, new() { Name = aliceName }).ClickAsync();
         await Expect(alice.Locator(".hub-state")).ToHaveAttributeAsync("data-state", "live");
         await Expect(bob.Locator(".hub-state")).ToHaveAttributeAsync("data-state", "live");
+        // Over a WebSocket to the page's own origin: the content security policy lets it through, so no fallback transport.
+        Assert.Contains(aliceSockets, url => new Uri(url).AbsolutePath == "/hubs/chat");
 
         // Messages appear live on the other phone, which neither reloads nor polls.
         await alice.GetByPlaceholder("Message…").FillAsync("Hi Bob, saw your follow!");
@@ -54,5 +58,6 @@ public sealed class FriendsAndChatTests(DouyinAppFixture app, BrowserFixture bro
         await bob.GetByRole(AriaRole.Link, new() { Name = "Back" }).ClickAsync();
         await Expect(bob.Locator(".user-list li", new() { HasText = aliceName }).Locator(".preview")).ToHaveTextAsync("You: Hey Alice, welcome!");
         await bob.ScreenshotAsync("friends");
+        Assert.Empty(browser.PolicyViolations);
     }
 }

@@ -61,6 +61,7 @@ public sealed class LikesAndCommentsTests(DouyinAppFixture app, BrowserFixture b
         await Expect(page.Locator(".grid .tile")).ToHaveCountAsync(1);
         await page.Locator(".grid .tile").ClickAsync();
         await Expect(page.Slide(title)).ToBeVisibleAsync();
+        Assert.Empty(browser.PolicyViolations);
     }
 
     static async Task ReloadUntilAsync(IPage page, Func<Task<bool>> shown)

@@ -47,6 +47,7 @@ public sealed class PublishAndWatchTests(DouyinAppFixture app, BrowserFixture br
         await unmute.ClickAsync();
         await Expect(unmute).ToBeHiddenAsync();
         Assert.False(await first.Locator("video").EvaluateAsync<bool>("video => video.muted"));
+        Assert.Empty(browser.PolicyViolations);
     }
 
     [Fact]

@@ -29,11 +29,13 @@ internal sealed class KubernetesWriter(Publisher publisher)
     // The official images' own unprivileged user, where each writes outside its data volume, and what it needs told.
     private static readonly Dictionary<string, (int User, string[] Writable, (string Name, string Value)[] Environment)> s_backingImages = new()
     {
-        // A fresh volume's root holds lost+found, which initdb refuses, so the data goes one level down; postgres creates that
-        // directory itself (a subPath directory would be root's, and unwritable for it).
-        ["library/postgres"] = (999, ["/tmp", "/var/run/postgresql"], [("PGDATA", "/var/lib/postgresql/data/pgdata")]),
+        // The volume's root is mounted (a subPath directory would be root's, and unwritable for these users), and the data
+        // lives in its "data" directory, where the earlier subPath mount kept it: an upgraded deployment finds its
+        // database and queues where they were. (A fresh volume's root also holds lost+found, which initdb refuses.)
+        ["library/postgres"] = (999, ["/tmp", "/var/run/postgresql"], [("PGDATA", "/var/lib/postgresql/data/data")]),
+        // Redis is a cache: its snapshot moves to the volume's root, and what it held is rebuilt from PostgreSQL.
         ["library/redis"] = (999, ["/tmp"], []),
-        ["library/rabbitmq"] = (999, ["/tmp"], []),
+        ["library/rabbitmq"] = (999, ["/tmp"], [("RABBITMQ_MNESIA_BASE", "/var/lib/rabbitmq/data/mnesia")]),
     };
     private static readonly ISerializer s_yaml = new SerializerBuilder().WithQuotingNecessaryStrings().DisableAliases().Build();
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Playwright;
 
 namespace Douyin.E2ETests.Infrastructure;
@@ -30,9 +31,15 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
+    readonly ConcurrentQueue<string> _policyViolations = new();
+
+    /// <summary>What Chromium refused under the edge's Content-Security-Policy on any phone so far: the client must need nothing it forbids.</summary>
+    public IReadOnlyCollection<string> PolicyViolations => _policyViolations;
+
     /// <summary>A new person on a phone: the client is mobile first.</summary>
-    public Task<IBrowserContext> NewPhoneAsync(Uri baseAddress) =>
-        Browser.NewContextAsync(new()
+    public async Task<IBrowserContext> NewPhoneAsync(Uri baseAddress)
+    {
+        var context = await Browser.NewContextAsync(new()
         {
             BaseURL = baseAddress.ToString(),
             ViewportSize = new() { Width = 390, Height = 844 },
@@ -40,6 +47,16 @@ public sealed class BrowserFixture : IAsyncLifetime
             HasTouch = true,
             Locale = "en-US",
         });
+        // Chromium reports each refusal on the console ("Refused to connect to ... violates the following Content Security Policy directive").
+        context.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                _policyViolations.Enqueue(message.Text);
+            }
+        };
+        return context;
+    }
 
     public async Task DisposeAsync()
     {

@@ -1,6 +1,4 @@
 using System.Net;
-using Aspire.Hosting;
-using Aspire.Hosting.Testing;
 using System.Net.Http.Json;
 using Douyin.IntegrationTests.Infrastructure;
 using Douyin.ServiceDefaults.Identity;
@@ -9,47 +7,29 @@ using Microsoft.Extensions.Options;
 namespace Douyin.IntegrationTests.Edge;
 
 /// <summary>
-/// The edge's limits, on a Douyin.Web of its own with tiny buckets. Nothing behind it runs: a request that passes
-/// the limiter gets the gateway's "unavailable" envelope, one that does not gets "too many requests".
-/// xUnit makes a new instance, so a new Web with full buckets, for every test.
+/// The edge's limits, on a Douyin.Web of its own with tiny buckets (<see cref="EdgeApp"/>): a request that passes the
+/// limiter gets the gateway's "unavailable" envelope, one that does not gets "too many requests". xUnit makes a new
+/// instance, so a new Web with full buckets, for every test. No proxy is configured, so forwarded headers are ignored.
 /// </summary>
 public sealed class RateLimitingTests : IAsyncLifetime
 {
-    const string JwtKey = "rate-limit-test-key-rate-limit-test-key";
-    DistributedApplication _app = null!;
+    const string JwtKey = EdgeApp.JwtKey;
+    EdgeApp _edge = null!;
     HttpClient _web = null!;
 
     public async Task InitializeAsync()
     {
-        var dataPath = Directory.CreateTempSubdirectory("douyin-edge-").FullName;
-        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
-        {
-            Args = [$"--AppHost:DataPath={dataPath}", "--DcpPublisher:RandomizePorts=true"],
-            Assembly = typeof(Projects.Douyin_AppHost).Assembly,
-        });
-        builder.AddProject<Projects.Douyin_Web>("web")
-            .WithEnvironment("Jwt__Key", JwtKey)
-            .WithEnvironment("ConnectionStrings__blobs", "UseDevelopmentStorage=true")
-            .WithEnvironment("RateLimiting__Auth__TokenLimit", "3")
-            .WithEnvironment("RateLimiting__Auth__ReplenishmentPeriod", "00:01:00")
-            .WithEnvironment("RateLimiting__Writes__TokenLimit", "2")
-            .WithEnvironment("RateLimiting__Writes__ReplenishmentPeriod", "00:01:00")
-            .WithEnvironment("RateLimiting__General__TokenLimit", "5")
-            .WithEnvironment("RateLimiting__General__ReplenishmentPeriod", "00:01:00")
-            .WithHttpHealthCheck("/alive");
-        _app = builder.Build();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await _app.StartAsync(timeout.Token);
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
-        // One address family: "localhost" may connect over ::1 or 127.0.0.1, which are two clients to a per-address limit.
-        _web = new HttpClient { BaseAddress = new UriBuilder(_app.GetEndpoint("web")) { Host = "127.0.0.1" }.Uri };
+        _edge = await EdgeApp.StartAsync(
+            ("RateLimiting__Login__TokenLimit", "3"),
+            ("RateLimiting__Login__ReplenishmentPeriod", "00:01:00"),
+            ("RateLimiting__Writes__TokenLimit", "2"),
+            ("RateLimiting__Writes__ReplenishmentPeriod", "00:01:00"),
+            ("RateLimiting__General__TokenLimit", "5"),
+            ("RateLimiting__General__ReplenishmentPeriod", "00:01:00"));
+        _web = _edge.Web;
     }
 
-    public async Task DisposeAsync()
-    {
-        _web.Dispose();
-        await _app.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _edge.DisposeAsync();
 
     [Fact]
     public async Task LoginAttemptsFromOneAddressAreLimitedWithTheEnvelopeAndRetryAfter()
@@ -108,5 +88,90 @@ public sealed class RateLimitingTests : IAsyncLifetime
         }
 
         Assert.Equal(HttpStatusCode.TooManyRequests, last);
+    }
+
+    /// <summary>Every spelling the services would route as login counts against the login bucket, or is refused as a path.</summary>
+    [Theory]
+    [InlineData("/douyin/user/login/")]
+    [InlineData("/douyin/USER/login/")]
+    [InlineData("/DOUYIN/User/LOGIN")]
+    [InlineData("/douyin/user/%6Cogin/")]
+    [InlineData("/douyin/user/%252E%252E/user/login/")]
+    [InlineData("/douyin/user/%2E%2E/user/login/")]
+    [InlineData("/douyin/feed/%252E%252E/user/login/")]
+    [InlineData("/douyin/user/./login/")]
+    [InlineData("/douyin/user//login/")]
+    [InlineData("/douyin//user/login/")]
+    [InlineData("/douyin/user/login;x/")]
+    [InlineData("/douyin/user/login%2F")]
+    [InlineData("/douyin/user/%2e%2e%5Cuser%5Clogin/")]
+    public async Task TheLoginLimitCannotBeDodgedByCaseOrSpelling(string spelling)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(503, (await _web.ApiPostAsync("/douyin/user/login/", ("username", "x"), ("password", "y"))).StatusCode());
+        }
+
+        var reply = await RawHttp.SendAsync(_web.BaseAddress!, "POST", spelling + "?username=x&password=y");
+
+        Assert.Equal(200, reply.Status);
+        Assert.Contains(System.Text.Json.Nodes.JsonNode.Parse(reply.Body)!.AsObject().StatusCode(), new[] { 429, 400 });
+    }
+
+    [Theory]
+    [InlineData("/douyin/favorite/ACTION/")]
+    [InlineData("/douyin/favorite/Action")]
+    [InlineData("/DOUYIN/FAVORITE/ACTION/")]
+    [InlineData("/douyin/favorite/%61ction/")]
+    [InlineData("/douyin/favorite/action%2F")]
+    [InlineData("/douyin/favorite/action;x/")]
+    [InlineData("/douyin/favorite/action/%2E/")]
+    public async Task TheWritesLimitCannotBeDodgedByCaseOrSpelling(string spelling)
+    {
+        var token = new TokenService(Options.Create(new JwtOptions { Key = JwtKey }), TimeProvider.System).Issue(1001);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(503, (await _web.ApiPostAsync("/douyin/favorite/action/", ("token", token), ("video_id", 1), ("action_type", 1))).StatusCode());
+        }
+
+        var reply = await RawHttp.SendAsync(_web.BaseAddress!, "POST", $"{spelling}?token={token}&video_id=1&action_type=1");
+
+        Assert.Equal(200, reply.Status);
+        Assert.Contains(System.Text.Json.Nodes.JsonNode.Parse(reply.Body)!.AsObject().StatusCode(), new[] { 429, 400 });
+    }
+
+    [Fact]
+    public async Task AFreshXForwardedForPerRequestDoesNotResetTheLoginBucket()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(503, (await _web.ApiPostAsync("/douyin/user/login/", ("username", "x"), ("password", "y"))).StatusCode());
+        }
+
+        var replies = new List<int>();
+        for (var i = 1; i <= 5; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/douyin/user/login/?username=x&password=y");
+            request.Headers.Add("X-Forwarded-For", $"203.0.113.{i}");
+            request.Headers.Add("X-Forwarded-Proto", "https");
+            using var response = await _web.SendAsync(request);
+            replies.Add((await DouyinClient.ReadEnvelopeAsync(response)).StatusCode());
+        }
+
+        Assert.Equal([429, 429, 429, 429, 429], replies);
+    }
+
+    [Fact]
+    public async Task MediaRequestsDoNotSpendTheGeneralBucket()
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/media/videos/1.mp4");
+            request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(i * 1000, i * 1000 + 999);
+            using var media = await _web.SendAsync(request);
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, media.StatusCode);
+        }
+
+        Assert.Equal(503, (await _web.ApiGetAsync("/douyin/feed/")).StatusCode());
     }
 }

@@ -1,0 +1,48 @@
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+
+namespace Douyin.IntegrationTests.Edge;
+
+/// <summary>
+/// A Douyin.Web of its own with the given settings and nothing behind it: a request that passes the limiter gets the
+/// gateway's "unavailable" envelope (503), one that does not gets "too many requests" (429).
+/// </summary>
+public sealed class EdgeApp : IAsyncDisposable
+{
+    public const string JwtKey = "rate-limit-test-key-rate-limit-test-key";
+
+    DistributedApplication _app = null!;
+
+    /// <summary>A client of the edge over 127.0.0.1: "localhost" may connect over ::1 or 127.0.0.1, two clients to a per-address limit.</summary>
+    public HttpClient Web { get; private set; } = null!;
+
+    public static async Task<EdgeApp> StartAsync(params (string Name, string Value)[] environment)
+    {
+        var dataPath = Directory.CreateTempSubdirectory("douyin-edge-").FullName;
+        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+        {
+            Args = [$"--AppHost:DataPath={dataPath}", "--DcpPublisher:RandomizePorts=true"],
+            Assembly = typeof(Projects.Douyin_AppHost).Assembly,
+        });
+        var web = builder.AddProject<Projects.Douyin_Web>("web")
+            .WithEnvironment("Jwt__Key", JwtKey)
+            .WithEnvironment("ConnectionStrings__blobs", "UseDevelopmentStorage=true")
+            .WithHttpHealthCheck("/alive");
+        foreach (var (name, value) in environment)
+        {
+            web.WithEnvironment(name, value);
+        }
+        var edge = new EdgeApp { _app = builder.Build() };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await edge._app.StartAsync(timeout.Token);
+        await edge._app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
+        edge.Web = new HttpClient { BaseAddress = new UriBuilder(edge._app.GetEndpoint("web")) { Host = "127.0.0.1" }.Uri };
+        return edge;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Web.Dispose();
+        await _app.DisposeAsync();
+    }
+}
