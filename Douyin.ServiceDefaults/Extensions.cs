@@ -77,8 +77,8 @@ public static class Extensions
                     "System.Net.Http",
                     "System.Net.NameResolution",
                     "System.Runtime",
+                    // Npgsql's meter and ActivitySource come with Aspire's AddNpgsqlDbContext (AddServiceDatabase).
                     "Microsoft.EntityFrameworkCore",
-                    "Npgsql",
                     // Our own building blocks (Douyin.Redis, Douyin.Blobs, Douyin.EventBus...) and the service itself.
                     "Douyin.*"))
             .WithTracing(tracing =>
@@ -89,7 +89,7 @@ public static class Extensions
                 }
 
                 tracing
-                    .AddSource(builder.Environment.ApplicationName, "Microsoft.AspNetCore", "System.Net.Http", "Npgsql")
+                    .AddSource(builder.Environment.ApplicationName, "Microsoft.AspNetCore", "System.Net.Http")
                     .AddSource("RabbitMQ.Client.*", "Douyin.*");
             });
 
