@@ -1,6 +1,5 @@
 using Douyin.Chat.Infrastructure;
 using Douyin.Feed.Infrastructure;
-using Douyin.ServiceDefaults;
 using Douyin.Social.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -17,33 +16,33 @@ public sealed class BaselineMigrationTests(PostgresServerFixture postgres) : ICl
 {
     static readonly Dictionary<string, Action<IHostApplicationBuilder>> Services = new()
     {
-        [ResourceNames.FeedDb] = b => b.AddServiceDatabase<FeedDbContext>(ResourceNames.FeedDb),
-        [ResourceNames.SocialDb] = b => b.AddServiceDatabase<SocialDbContext>(ResourceNames.SocialDb),
-        [ResourceNames.ChatDb] = b => b.AddServiceDatabase<ChatDbContext>(ResourceNames.ChatDb),
+        ["feeddb"] = b => b.AddServiceDatabase<FeedDbContext>("feeddb"),
+        ["socialdb"] = b => b.AddServiceDatabase<SocialDbContext>("socialdb"),
+        ["chatdb"] = b => b.AddServiceDatabase<ChatDbContext>("chatdb"),
     };
 
     // Rows an old release wrote, leaving out the columns that have database defaults, as bench/Douyin.Bench.DataGen does.
     static readonly Dictionary<string, string> OldRows = new()
     {
-        [ResourceNames.FeedDb] = """
+        ["feeddb"] = """
             INSERT INTO videos (id, author_id, title, play_path, cover_path, created_at) VALUES (1, 7, 'before the baseline', 'v/1.mp4', 'c/1.jpg', now());
             INSERT INTO favorites (user_id, video_id, created_at) VALUES (8, 1, now());
             INSERT INTO comments (id, video_id, user_id, content, created_at) VALUES (2, 1, 8, 'first!', now());
             INSERT INTO integration_event_log VALUES ('5d0f6a3e-0d6c-4b39-9f4e-0c3a7a1d2b10', 'VideoLikedIntegrationEvent', '{"videoId": 1}', 0, 0, now());
             """,
-        [ResourceNames.SocialDb] = """
+        ["socialdb"] = """
             INSERT INTO users (id, name, normalized_name, password_hash, created_at) VALUES (7, 'alice', 'ALICE', 'hash', now()), (8, 'bob', 'BOB', 'hash', now());
             INSERT INTO follows VALUES (8, 7, now());
             INSERT INTO integration_event_log VALUES ('5d0f6a3e-0d6c-4b39-9f4e-0c3a7a1d2b11', 'UserFollowedIntegrationEvent', '{}', 2, 1, now());
             INSERT INTO integration_event_inbox VALUES ('5d0f6a3e-0d6c-4b39-9f4e-0c3a7a1d2b10', 'VideoLikedIntegrationEventHandler', now());
             """,
-        [ResourceNames.ChatDb] = """
+        ["chatdb"] = """
             INSERT INTO conversations VALUES (7, 8, 1700000000000);
             INSERT INTO messages VALUES (3, 7, 8, 8, 7, 'hello', 1700000000000);
             """,
     };
 
-    public static TheoryData<string> Databases => [ResourceNames.FeedDb, ResourceNames.SocialDb, ResourceNames.ChatDb];
+    public static TheoryData<string> Databases => ["feeddb", "socialdb", "chatdb"];
 
     [Theory]
     [MemberData(nameof(Databases))]
@@ -73,7 +72,7 @@ public sealed class BaselineMigrationTests(PostgresServerFixture postgres) : ICl
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var ct = timeout.Token;
-        var database = ResourceNames.SocialDb;
+        var database = "socialdb";
         var partial = await postgres.CreateDatabaseAsync($"partial_{database}", ct);
         var script = await LegacyScriptAsync(database, ct);
         await ExecuteAsync(partial, script[..(script.IndexOf("COMMIT;", StringComparison.Ordinal) + "COMMIT;".Length)], ct); // InitialCreate only

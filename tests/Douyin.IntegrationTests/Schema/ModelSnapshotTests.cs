@@ -9,13 +9,13 @@ namespace Douyin.IntegrationTests.Schema;
 public sealed class ModelSnapshotTests
 {
     [Fact]
-    public void FeedModelHasItsMigration() => AssertNoPendingChanges(o => new FeedDbContext(o));
+    public void FeedModelHasItsMigration() => AssertNoPendingChanges<FeedDbContext>(o => new(o));
 
     [Fact]
-    public void SocialModelHasItsMigration() => AssertNoPendingChanges(o => new SocialDbContext(o));
+    public void SocialModelHasItsMigration() => AssertNoPendingChanges<SocialDbContext>(o => new(o));
 
     [Fact]
-    public void ChatModelHasItsMigration() => AssertNoPendingChanges(o => new ChatDbContext(o));
+    public void ChatModelHasItsMigration() => AssertNoPendingChanges<ChatDbContext>(o => new(o));
 
     static void AssertNoPendingChanges<TContext>(Func<DbContextOptions<TContext>, TContext> create) where TContext : DbContext
     {

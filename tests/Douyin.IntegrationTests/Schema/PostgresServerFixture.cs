@@ -1,3 +1,4 @@
+using Aspire.Hosting;
 using Douyin.Tests.Shared;
 using Npgsql;
 
