@@ -6,8 +6,8 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Douyin.Chat.Infrastructure.Migrations
 {
     /// <summary>
-    /// The schema as the hand-written migrations before it left it: a database they built is recorded as having this one
-    /// applied (see <see cref="ReplacesMigrationsAttribute"/>).
+    /// The whole schema, as the hand-written migrations it replaces left it: in a database they built, the migrator records
+    /// this one as applied instead of running it (see <see cref="ReplacesMigrationsAttribute"/>).
     /// </summary>
     [ReplacesMigrations("20261123000000_InitialCreate")]
     public partial class Baseline : Migration
