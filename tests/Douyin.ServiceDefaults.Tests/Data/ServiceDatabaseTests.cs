@@ -6,6 +6,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Douyin.ServiceDefaults.Tests.Data;
 
@@ -44,6 +46,24 @@ public sealed class ServiceDatabaseTests
         var check = Assert.Single(host.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations);
         Assert.Equal((nameof(ItemsContext), TimeSpan.FromSeconds(5)), (check.Name, check.Timeout));
         Assert.Contains("ready", check.Tags);
+    }
+
+    [Fact]
+    public void WithoutACollectorAspireRecordsNoNpgsqlTelemetry()
+    {
+        using var host = Build();
+
+        Assert.Null(host.Services.GetService<TracerProvider>());
+        Assert.Null(host.Services.GetService<MeterProvider>());
+    }
+
+    [Fact]
+    public void WithACollectorAspireTracesAndMeasuresNpgsql()
+    {
+        using var host = Build(new() { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:4317" });
+
+        Assert.NotNull(host.Services.GetService<TracerProvider>());
+        Assert.NotNull(host.Services.GetService<MeterProvider>());
     }
 
     static IHost Build(Dictionary<string, string?>? settings = null)
