@@ -68,8 +68,8 @@ public static class Extensions
                 .AddMeter(
                     "Microsoft.AspNetCore.RateLimiting",
                     "System.Net.NameResolution",
+                    // Npgsql's meter and ActivitySource come with Aspire's AddNpgsqlDbContext (AddServiceDatabase).
                     "Microsoft.EntityFrameworkCore",
-                    "Npgsql",
                     // Our own building blocks (Douyin.Redis, Douyin.EventBus...) and the service itself.
                     "Douyin.*"))
             .WithTracing(tracing =>
@@ -84,7 +84,7 @@ public static class Extensions
                     // Probes every few seconds would drown the traces that matter.
                     .AddAspNetCoreInstrumentation(o => o.Filter = context => !HealthProbes.IsProbe(context.Request.Path))
                     .AddHttpClientInstrumentation()
-                    .AddSource("Npgsql", "RabbitMQ.Client.*", "Douyin.*");
+                    .AddSource("RabbitMQ.Client.*", "Douyin.*");
             })
             .UseOtlpExporter();
 

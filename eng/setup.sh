@@ -35,4 +35,6 @@ fi
 
 say "restoring .NET packages"
 dotnet restore Douyin.sln --nologo -v quiet
+# dotnet-ef, pinned in .config/dotnet-tools.json: `dotnet ef migrations add` (see the README).
+dotnet tool restore >/dev/null
 say "ready"

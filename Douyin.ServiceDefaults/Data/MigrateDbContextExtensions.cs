@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using System.Reflection;
+using Douyin.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -71,12 +74,43 @@ public static class MigrateDbContextExtensions
         try
         {
             await context.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
+            await RecordReplacedBaselinesAsync(context, cancellationToken);
             await context.Database.MigrateAsync(cancellationToken);
         }
         finally
         {
             await context.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
             await context.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
+    /// Records a <see cref="ReplacesMigrationsAttribute"/> baseline as applied where the migrations it replaces built the
+    /// schema (a database deployed before the baseline), so that MigrateAsync does not create its tables again. A
+    /// database with only some of them is older than any baseline can take: it is refused, and nothing changes.
+    /// </summary>
+    static async Task RecordReplacedBaselinesAsync(DbContext context, CancellationToken cancellationToken)
+    {
+        var history = context.GetService<IHistoryRepository>();
+        if (!await history.ExistsAsync(cancellationToken))
+        {
+            return;
+        }
+        var applied = (await history.GetAppliedMigrationsAsync(cancellationToken)).Select(r => r.MigrationId).ToHashSet(StringComparer.Ordinal);
+        foreach (var (id, type) in context.GetService<IMigrationsAssembly>().Migrations)
+        {
+            if (applied.Contains(id) || type.GetCustomAttribute<ReplacesMigrationsAttribute>() is not { } baseline || !baseline.MigrationIds.Any(applied.Contains))
+            {
+                continue;
+            }
+            var missing = baseline.MigrationIds.Where(m => !applied.Contains(m)).ToList();
+            if (missing.Count > 0)
+            {
+                throw new InvalidOperationException(
+                    $"The database of {context.GetType().Name} lacks {string.Join(", ", missing)}, which {id} replaces: " +
+                    "migrate it with a release from before the baseline first.");
+            }
+            await context.Database.ExecuteSqlRawAsync(history.GetInsertScript(new HistoryRow(id, ProductInfo.GetVersion())), cancellationToken);
         }
     }
 }

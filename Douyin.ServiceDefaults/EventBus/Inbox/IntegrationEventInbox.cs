@@ -1,5 +1,4 @@
 using Douyin.ServiceDefaults.EventBus.Inbox;
-using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Microsoft.EntityFrameworkCore;
 
@@ -34,21 +33,6 @@ public static class IntegrationEventInbox
             inbox.Property(e => e.ProcessedAt).HasColumnName("processed_at");
         });
         return modelBuilder;
-    }
-
-    /// <summary>Creates the table <see cref="UseIntegrationEventInbox"/> maps; call it from the service's hand-written migration.</summary>
-    public static MigrationBuilder CreateIntegrationEventInboxTable(this MigrationBuilder migrationBuilder)
-    {
-        migrationBuilder.CreateTable(
-            name: ProcessedIntegrationEvent.TableName,
-            columns: table => new
-            {
-                event_id = table.Column<Guid>(type: "uuid", nullable: false),
-                consumer = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                processed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-            },
-            constraints: table => table.PrimaryKey("pk_integration_event_inbox", x => new { x.event_id, x.consumer }));
-        return migrationBuilder;
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using Douyin.ServiceDefaults.EventBus.Outbox;
-using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Microsoft.EntityFrameworkCore;
 
@@ -25,24 +24,5 @@ public static class IntegrationEventLogModel
             log.HasIndex(e => e.CreationTime).HasDatabaseName(UnpublishedIndex).HasFilter(UnpublishedFilter);
         });
         return modelBuilder;
-    }
-
-    /// <summary>Creates the table <see cref="UseIntegrationEventLogs"/> maps; call it from the service's hand-written migration.</summary>
-    public static MigrationBuilder CreateIntegrationEventLogTable(this MigrationBuilder migrationBuilder)
-    {
-        migrationBuilder.CreateTable(
-            name: IntegrationEventLogEntry.TableName,
-            columns: table => new
-            {
-                event_id = table.Column<Guid>(type: "uuid", nullable: false),
-                event_type_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                content = table.Column<string>(type: "jsonb", nullable: false),
-                state = table.Column<int>(type: "integer", nullable: false),
-                times_sent = table.Column<int>(type: "integer", nullable: false),
-                creation_time = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-            },
-            constraints: table => table.PrimaryKey("pk_integration_event_log", x => x.event_id));
-        migrationBuilder.CreateIndex(UnpublishedIndex, IntegrationEventLogEntry.TableName, "creation_time", filter: UnpublishedFilter);
-        return migrationBuilder;
     }
 }

@@ -4,7 +4,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Douyin.ServiceDefaults.EventBus;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -48,7 +47,7 @@ public sealed class EventBusFixture : IAsyncLifetime
         var postgres = LocalServer.StartAsync(b => b.AddPostgres("pg").AddDatabase("eventbus"));
         (RabbitMQ, Postgres) = (await rabbitMQ, await postgres);
         await using var db = CreateDbContext();
-        await db.Database.MigrateAsync();
+        await db.Database.EnsureCreatedAsync();
     }
 
     public async Task DisposeAsync()
@@ -61,7 +60,6 @@ public sealed class EventBusFixture : IAsyncLifetime
 
     public TestDbContext CreateDbContext() => new(new DbContextOptionsBuilder<TestDbContext>()
         .UseNpgsql(Postgres.ConnectionString)
-        .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning))
         .Options);
 
     /// <summary>
@@ -89,8 +87,7 @@ public sealed class EventBusFixture : IAsyncLifetime
             .AddEvent<PointsAwardedIntegrationEvent>()
             .AddEvent<WorkRequestedIntegrationEvent>();
         subscribe?.Invoke(eventBus);
-        builder.AddNpgsqlDbContext<TestDbContext>("testdb", configureDbContextOptions: options =>
-            options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+        builder.AddNpgsqlDbContext<TestDbContext>("testdb");
         builder.Services.AddIntegrationEventOutbox<TestDbContext>();
         builder.Services.AddSingleton<HandlerLog>();
         return builder.Build();

@@ -1,11 +1,9 @@
 using Douyin.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Douyin.EventBus.Tests.Infrastructure;
 
-/// <summary>A service's DbContext: business tables plus the outbox and inbox, migrated the way services do it.</summary>
+/// <summary>A service's DbContext: business tables plus the outbox and inbox (created from the model: no migrations to test here).</summary>
 public sealed class TestDbContext(DbContextOptions<TestDbContext> options) : DbContext(options)
 {
     public DbSet<Order> Orders => Set<Order>();
@@ -34,31 +32,4 @@ public sealed class Account
     public Guid Id { get; set; }
 
     public int Points { get; set; }
-}
-
-[DbContext(typeof(TestDbContext))]
-[Migration("20261121000000_InitialCreate")]
-public sealed class InitialCreate : Migration
-{
-    protected override void Up(MigrationBuilder migrationBuilder)
-    {
-        migrationBuilder.CreateTable(
-            name: "orders",
-            columns: table => new
-            {
-                id = table.Column<Guid>(type: "uuid", nullable: false),
-                product = table.Column<string>(type: "text", nullable: false),
-            },
-            constraints: table => table.PrimaryKey("pk_orders", x => x.id));
-        migrationBuilder.CreateTable(
-            name: "accounts",
-            columns: table => new
-            {
-                id = table.Column<Guid>(type: "uuid", nullable: false),
-                points = table.Column<int>(type: "integer", nullable: false),
-            },
-            constraints: table => table.PrimaryKey("pk_accounts", x => x.id));
-        migrationBuilder.CreateIntegrationEventLogTable();
-        migrationBuilder.CreateIntegrationEventInboxTable();
-    }
 }

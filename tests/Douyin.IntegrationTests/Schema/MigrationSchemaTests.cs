@@ -10,8 +10,8 @@ using Npgsql;
 namespace Douyin.IntegrationTests.Schema;
 
 /// <summary>
-/// Migrations are written by hand (no EF design-time package in our registry), so nothing would notice a model
-/// that drifted from them. This compares every mapped column of the model with the migrated database.
+/// Compares every mapped column of the model with the database the running app migrated (ModelSnapshotTests checks
+/// the migrations against the model without a server).
 /// </summary>
 [Collection(DouyinAppCollection.Name)]
 public sealed class MigrationSchemaTests(DouyinAppFixture fixture)

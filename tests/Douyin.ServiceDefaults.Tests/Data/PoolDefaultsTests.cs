@@ -8,10 +8,10 @@ public sealed class PoolDefaultsTests
     [Fact]
     public void AConnectionStringWithoutPoolSettingsGetsOurs()
     {
-        var result = new NpgsqlConnectionStringBuilder(NpgsqlDbContextExtensions.WithPoolDefaults("Host=db;Database=feeddb;Username=u;Password=p"));
+        var result = new NpgsqlConnectionStringBuilder(ServiceDatabaseExtensions.WithPoolDefaults("Host=db;Database=feeddb;Username=u;Password=p"));
 
-        Assert.Equal(NpgsqlDbContextExtensions.DefaultMaxPoolSize, result.MaxPoolSize);
-        Assert.Equal(NpgsqlDbContextExtensions.DefaultMaxAutoPrepare, result.MaxAutoPrepare);
+        Assert.Equal(ServiceDatabaseExtensions.DefaultMaxPoolSize, result.MaxPoolSize);
+        Assert.Equal(ServiceDatabaseExtensions.DefaultMaxAutoPrepare, result.MaxAutoPrepare);
         Assert.True(result.NoResetOnClose);
         Assert.Equal(("db", "feeddb", "p"), (result.Host, result.Database, result.Password));
     }
@@ -21,7 +21,7 @@ public sealed class PoolDefaultsTests
     [InlineData("Host=db;MaxPoolSize=7;maxautoprepare=0;NoResetOnClose=false")]
     public void SettingsTheConnectionStringMakesAreKept(string connectionString)
     {
-        var result = new NpgsqlConnectionStringBuilder(NpgsqlDbContextExtensions.WithPoolDefaults(connectionString));
+        var result = new NpgsqlConnectionStringBuilder(ServiceDatabaseExtensions.WithPoolDefaults(connectionString));
 
         Assert.Equal((7, 0, false), (result.MaxPoolSize, result.MaxAutoPrepare, result.NoResetOnClose));
     }
