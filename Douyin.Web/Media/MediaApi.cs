@@ -63,10 +63,11 @@ public static class MediaApi
                 return await NotSatisfiableAsync(blob, response, cancellationToken);
             }
             var download = new BlobDownloadOptions();
-            if (ToBlobRange(request) is { } requested)
+            var requested = ToBlobRange(request);
+            if (requested is { } asked)
             {
-                download.Range = requested.Range;
-                if (requested.SuffixLength is { } suffix)
+                download.Range = asked.Range;
+                if (asked.SuffixLength is { } suffix)
                 {
                     // The Blob service has no suffix ranges (bytes=-N): resolve it against the current length (the properties
                     // already read for If-None-Match serve), and pin the download to that version of the blob with If-Match.
@@ -80,6 +81,13 @@ public static class MediaApi
             using var result = streaming.Value;
             var status = streaming.GetRawResponse().Status;
             var details = result.Details;
+            // The SDK sends no Range for one that starts at 0 and is open (bytes=0-, the first request of most players, or
+            // a suffix longer than the media), so storage answers 200: it is still the range asked for, the whole media.
+            if (requested is not null && status == StatusCodes.Status200OK && details.ContentLength > 0)
+            {
+                status = StatusCodes.Status206PartialContent;
+                response.Headers.ContentRange = $"bytes 0-{details.ContentLength - 1}/{details.ContentLength}";
+            }
             WriteHeaders(response, details.ETag, details.LastModified, options.Value);
             response.StatusCode = status;
             response.ContentType = details.ContentType ?? "application/octet-stream";
