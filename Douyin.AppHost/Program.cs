@@ -1,6 +1,16 @@
-using Microsoft.Extensions.Configuration;
+using Douyin.AppHost;
+using Douyin.AppHost.LocalServers;
+using Douyin.AppHost.Publishing;
 
-var builder = DistributedApplication.CreateBuilder(args);
+// --no-dashboard: no dashboard and no telemetry export to it (bench/run.sh measures the services alone).
+var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+{
+    Args = [.. args.Where(a => a != "--no-dashboard")],
+    DisableDashboard = args.Contains("--no-dashboard"),
+});
+builder.SkipProxyForSingleReplicas();
+builder.AddKubernetesPublishing();
+builder.LogResourcesWhenHealthy();
 
 // HS256 wants a key of at least 32 bytes; the default password length (22) is too short.
 var jwtKey = builder.AddParameter(ResourceNames.JwtKey, new GenerateParameterDefault { MinLength = 64, Special = false }, secret: true, persist: true);
@@ -11,15 +21,17 @@ var serviceKey = builder.AddParameter(ResourceNames.ServiceKey, new GeneratePara
 // a published deployment starts with two, so one pod can fail or roll without an outage.
 var replicas = builder.Configuration.GetValue("Replicas", builder.ExecutionContext.IsPublishMode ? 2 : 1);
 
-var postgres = builder.AddPostgres(ResourceNames.Postgres).WithDataVolume();
+// Backing services (LocalServers/): local processes in run mode, Aspire's containers when published or with Douyin:Containers=true,
+// an existing server where ConnectionStrings:<name> names one.
+var postgres = builder.AddPostgresServer(ResourceNames.Postgres);
 var feedDb = postgres.AddDatabase(ResourceNames.FeedDb);
 var socialDb = postgres.AddDatabase(ResourceNames.SocialDb);
 var chatDb = postgres.AddDatabase(ResourceNames.ChatDb);
 
-var cache = builder.AddRedis(ResourceNames.Cache).WithDataVolume();
-var messaging = builder.AddRabbitMQ(ResourceNames.Messaging).WithDataVolume();
+var cache = builder.AddRedisServer(ResourceNames.Cache);
+var messaging = builder.AddRabbitMQServer(ResourceNames.Messaging);
 var blobs = builder.AddAzureStorage(ResourceNames.Storage)
-    .RunAsEmulator(emulator => emulator.WithDataVolume())
+    .RunAsEmulator()
     .AddBlobs(ResourceNames.Blobs);
 
 var social = builder.AddProject<Projects.Douyin_Social>(ResourceNames.Social)

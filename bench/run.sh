@@ -62,20 +62,20 @@ dotnet build bench/Douyin.Bench.Hello -c Release --nologo -v q -clp:ErrorsOnly
 # Secrets chosen here so the generator can reach PostgreSQL and sign tokens with the services' key.
 jwt_key=$(openssl rand -hex 32) pg_password=$(openssl rand -hex 12) cache_password=$(openssl rand -hex 12)
 say "starting the AppHost (data in $work/data)"
-RateLimiting__Enabled=false dotnet run --project Douyin.AppHost -c Release --no-build -- \
+RateLimiting__Enabled=false dotnet run --project Douyin.AppHost -c Release --no-build --no-launch-profile -- --no-dashboard \
   --AppHost:DataPath "$work/data" --DcpPublisher:RandomizePorts true --DOTNET_LAUNCH_PROFILE production \
   --Parameters:jwt-key "$jwt_key" --Parameters:pg-password "$pg_password" --Parameters:cache-password "$cache_password" \
   >"$work/apphost.log" 2>&1 &
 apphost_pid=$!
 
-# The AppHost prints its resource table (name, type, state, endpoints) once everything is up.
+# The AppHost logs "<resource> is healthy at <addresses>" for each resource; web is the last (it waits for the others).
 for _ in $(seq 240); do
-  grep -qE '^web +Project ' "$work/apphost.log" && break
+  grep -qE '\bweb is healthy at ' "$work/apphost.log" && break
   kill -0 "$apphost_pid" 2>/dev/null || exit 1
   sleep 1
 done
-grep -qE '^web +Project +Running' "$work/apphost.log" || { echo "the AppHost did not start everything" >&2; exit 1; }
-endpoint() { grep -E "^$1 " "$work/apphost.log" | tail -1 | grep -oE '(tcp|http)://[^ ]+' | head -1; }
+grep -qE '\bweb is healthy at ' "$work/apphost.log" || { echo "the AppHost did not start everything" >&2; exit 1; }
+endpoint() { grep -E "\b$1 is healthy at " "$work/apphost.log" | tail -1 | grep -oE '(tcp|http)://[^ ]+' | head -1; }
 web=$(endpoint web) pg_port=$(endpoint pg | sed -E 's/.*:([0-9]+).*/\1/') redis_port=$(endpoint cache | sed -E 's/.*:([0-9]+).*/\1/')
 [ -n "$web" ] && [ -n "$pg_port" ] && [ -n "$redis_port" ] || { echo "the AppHost did not come up" >&2; exit 1; }
 for _ in $(seq 120); do curl -fs "$web/douyin/feed/" >/dev/null && break; sleep 1; done

@@ -14,8 +14,10 @@ public class EndToEndTests
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         var ct = timeout.Token;
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Douyin_AppHost>([], ct);
-        var dataPath = builder.Configuration["AppHost:DataPath"]!;
+        var dataPath = Directory.CreateTempSubdirectory("douyin-apphost-test-").FullName;
+        // WaitForResourceCleanup: disposing the app returns once dcp has stopped every process.
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Douyin_AppHost>(
+            [$"--AppHost:DataPath={dataPath}", "--DcpPublisher:WaitForResourceCleanup=true"], ct);
         var app = await builder.BuildAsync(ct);
         var markers = new List<string> { dataPath };
         try
@@ -29,6 +31,19 @@ public class EndToEndTests
             using var health = await web.GetAsync("/health", ct);
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
 
+            // What Feed received, as the dashboard shows it: the connection strings in the formats of Aspire's integrations.
+            Assert.True(app.ResourceNotifications.TryGetCurrentState("feed", out var feedState));
+            var feed = feedState!.Snapshot.EnvironmentVariables.Where(v => v.IsFromSpec).ToDictionary(v => v.Name, v => v.Value ?? "");
+            Assert.Matches($"^Host=localhost;Port={app.GetEndpoint("pg", "tcp").Port};Username=postgres;Password=[A-Za-z0-9]{{22,}};Database=feeddb$", feed["ConnectionStrings__feeddb"]);
+            Assert.Matches($"^localhost:{app.GetEndpoint("cache", "tcp").Port},password=[A-Za-z0-9]{{22,}}$", feed["ConnectionStrings__cache"]);
+            Assert.Matches($"^amqp://guest:[A-Za-z0-9]{{22,}}@localhost:{app.GetEndpoint("messaging", "tcp").Port}$", feed["ConnectionStrings__messaging"]);
+            Assert.Equal(
+                "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
+                $"BlobEndpoint=http://127.0.0.1:{app.GetEndpoint("storage", "blob").Port}/devstoreaccount1;",
+                feed["ConnectionStrings__blobs"]);
+            Assert.Equal(app.GetEndpoint("social").ToString().TrimEnd('/'), feed["services__social__http__0"].TrimEnd('/'));
+            Assert.Matches("^[A-Za-z0-9]{64}$", feed["Jwt__Key"]); // long enough for HS256 (32 bytes or more)
+
             Assert.True(await DatabaseExistsAsync(app, "socialdb", ct));
             Assert.Equal("+PONG", await RedisPingAsync((await app.GetConnectionStringAsync("cache", ct))!, ct));
             var factory = new ConnectionFactory { Uri = new Uri((await app.GetConnectionStringAsync("messaging", ct))!) };
@@ -39,8 +54,7 @@ public class EndToEndTests
             Assert.StartsWith("Azurite-Blob", await AzuriteServerHeaderAsync((await app.GetConnectionStringAsync("blobs", ct))!, ct));
 
             Assert.True((await app.ResourceCommands.ExecuteCommandAsync("pg", KnownResourceCommands.StopCommand, ct)).Success);
-            Assert.True(app.ResourceNotifications.TryGetCurrentState("socialdb", out var stopped));
-            Assert.Equal(KnownResourceStates.Exited, stopped!.Snapshot.State);
+            await app.ResourceNotifications.WaitForResourceAsync("socialdb", KnownResourceStates.TerminalStates, ct);
             await Assert.ThrowsAnyAsync<NpgsqlException>(() => DatabaseExistsAsync(app, "socialdb", ct));
 
             Assert.True((await app.ResourceCommands.ExecuteCommandAsync("pg", KnownResourceCommands.StartCommand, ct)).Success);
@@ -50,10 +64,11 @@ public class EndToEndTests
         finally
         {
             await app.DisposeAsync();
+            await builder.DisposeAsync();
         }
 
-        Assert.False(Directory.Exists(dataPath));
         Assert.Empty(ProcessesMentioning(markers));
+        Directory.Delete(dataPath, recursive: true);
     }
 
     private static async Task<bool> DatabaseExistsAsync(DistributedApplication app, string database, CancellationToken ct)

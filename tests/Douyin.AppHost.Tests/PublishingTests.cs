@@ -99,13 +99,12 @@ public sealed class PublishingTests : IDisposable
     [Theory]
     [InlineData("--publisher manifest --output-path {0}", "aspire-manifest.json")]
     [InlineData("-- --publisher manifest --output-path {0}/azd.json", "azd.json")]
-    [InlineData("--operation publish --output-path {0}/op.json", "op.json")]
-    [InlineData("--publisher kubernetes --output-path {0}/k8s", "k8s/kustomization.yaml")]
+    [InlineData("--operation publish --step publish-kubernetes --output-path {0}/k8s", "k8s/kustomization.yaml")]
     public async Task TheAppHostCommandWritesTheDescriptionAndExitsWithoutStartingAnything(string arguments, string expectedFile)
     {
         var dataPath = Path.Combine(_output, "data");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _output };
-        start.ArgumentList.Add(new Projects.Douyin_AppHost().TargetPath!);
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Douyin.AppHost.dll"));
         foreach (var argument in string.Format(System.Globalization.CultureInfo.InvariantCulture, arguments, _output).Split(' '))
         {
             start.ArgumentList.Add(argument);
@@ -224,7 +223,7 @@ public sealed class PublishingTests : IDisposable
     public async Task NoSecretValueReachesAnyPublishedFile()
     {
         const string Sentinel = "Sentinel0ff1ce";
-        void Configure(IDistributedApplicationTestingBuilder b)
+        void Configure(Settings b)
         {
             b.Configuration["Parameters:jwt-key"] = $"{Sentinel}-jwt";
             b.Configuration["Parameters:pg-password"] = $"{Sentinel}-pg";
@@ -378,13 +377,24 @@ public sealed class PublishingTests : IDisposable
 
     private const string OtelConfigMapName = "douyin-otel";
 
-    private static async Task<string> PublishAsync(string publisher, string outputPath, Action<IDistributedApplicationTestingBuilder>? configure = null)
+    // The AppHost's configuration for one publish: given on its command line, since Program.cs reads some of it (Replicas,
+    // ConnectionStrings) while it builds the model.
+    private sealed class Settings
     {
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Douyin_AppHost>(["--publisher", publisher, "--output-path", outputPath], CancellationToken.None);
-        configure?.Invoke(builder);
-        var dataPath = builder.Configuration["AppHost:DataPath"]!;
+        public Dictionary<string, string> Configuration { get; } = [];
+    }
+
+    // Aspire's manifest publisher (as azd calls it), or our Kubernetes step of Aspire's publishing pipeline.
+    private static async Task<string> PublishAsync(string publisher, string outputPath, Action<Settings>? configure = null)
+    {
+        var dataPath = Path.Combine(Path.GetTempPath(), $"douyin-publish-data-{Guid.NewGuid():N}");
+        var settings = new Settings();
+        configure?.Invoke(settings);
+        string[] mode = publisher == "kubernetes" ? ["--operation", "publish", "--step", "publish-kubernetes"] : ["--publisher", publisher];
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Douyin_AppHost>(
+            [.. mode, "--output-path", outputPath, $"--AppHost:DataPath={dataPath}", .. settings.Configuration.Select(s => $"--{s.Key}={s.Value}")], CancellationToken.None);
         await using var app = await builder.BuildAsync();
-        await app.StartAsync();
+        await app.RunAsync();
         return dataPath;
     }
 
@@ -393,7 +403,7 @@ public sealed class PublishingTests : IDisposable
     private static string Normalise(string manifestFile)
     {
         var manifest = JsonNode.Parse(File.ReadAllText(manifestFile))!;
-        var appHostDirectory = Path.GetDirectoryName(new Projects.Douyin_AppHost().ProjectPath)!;
+        var appHostDirectory = Projects.Douyin_AppHost.ProjectPath;
         foreach (var (_, resource) in manifest["resources"]!.AsObject())
         {
             if ((string?)resource!["path"] is { } path)

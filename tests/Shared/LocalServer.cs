@@ -3,25 +3,27 @@ using System.Net.Sockets;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Douyin.AppHost.LocalServers;
 
 namespace Douyin.Tests.Shared;
 
 /// <summary>
-/// One backing server (PostgreSQL, Redis, RabbitMQ or Azurite) for tests of a building block, run by the AppHost's own
-/// hosting layer: the same code that runs it for <c>dotnet run --project Douyin.AppHost</c>, so there is one way to
-/// start a local server. A fresh data folder and free ports; Stop/Start keep both, like a restart of the real thing.
+/// One backing server (PostgreSQL, Redis, RabbitMQ or Azurite) for tests of a building block, run by Aspire's orchestrator
+/// through the AppHost's own resources (Douyin.AppHost/LocalServers): the same code that runs it for
+/// <c>dotnet run --project Douyin.AppHost</c>, so there is one way to start a local server. A fresh data folder and free
+/// ports; Stop/Start keep both, like a restart of the real thing.
 /// </summary>
 public sealed class LocalServer : IAsyncDisposable
 {
     readonly DistributedApplication _app;
     readonly string _dataPath;
-    readonly string _serverName;
+    readonly IResource _server;
 
-    LocalServer(DistributedApplication app, string dataPath, string serverName, string connectionString)
+    LocalServer(DistributedApplication app, string dataPath, IResource server, string connectionString)
     {
         _app = app;
         _dataPath = dataPath;
-        _serverName = serverName;
+        _server = server;
         ConnectionString = connectionString;
     }
 
@@ -37,13 +39,9 @@ public sealed class LocalServer : IAsyncDisposable
         where TResource : IResourceWithConnectionString
     {
         var dataPath = Directory.CreateTempSubdirectory("douyin-test-server-").FullName;
-        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
-        {
-            Args = [$"--AppHost:DataPath={dataPath}", "--DcpPublisher:RandomizePorts=true"],
-            Assembly = typeof(Projects.Douyin_AppHost).Assembly,
-        });
+        var builder = DistributedApplicationTestingBuilder.Create($"--AppHost:DataPath={dataPath}");
         var target = add(builder).Resource;
-        var app = builder.Build();
+        var app = await builder.BuildAsync(cancellationToken);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -54,7 +52,7 @@ public sealed class LocalServer : IAsyncDisposable
                 ?? throw new InvalidOperationException($"{target.Name} has no connection string.");
             // A database or blob service lives on a server: that is what Stop and Start act on.
             var server = target is IResourceWithParent child ? child.Parent : target;
-            return new LocalServer(app, dataPath, server.Name, connectionString);
+            return new LocalServer(app, dataPath, server, connectionString);
         }
         catch
         {
@@ -65,14 +63,14 @@ public sealed class LocalServer : IAsyncDisposable
     }
 
     /// <summary>Stops the server process (its port and data stay reserved for <see cref="StartAsync()"/>).</summary>
-    public Task StopAsync() => _app.ResourceCommands.ExecuteCommandAsync(_serverName, KnownResourceCommands.StopCommand);
+    public Task StopAsync() => _app.ResourceCommands.ExecuteCommandAsync(_server, KnownResourceCommands.StopCommand);
 
     /// <summary>Starts the server again on the same port with the same data, and waits until it is healthy.</summary>
     public async Task StartAsync()
     {
-        await _app.ResourceCommands.ExecuteCommandAsync(_serverName, KnownResourceCommands.StartCommand);
+        await _app.ResourceCommands.ExecuteCommandAsync(_server, KnownResourceCommands.StartCommand);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync(_serverName, timeout.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync(_server.Name, timeout.Token);
     }
 
     /// <summary>A port that nothing listens on right now: a dead endpoint for failure tests.</summary>

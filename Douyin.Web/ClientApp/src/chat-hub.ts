@@ -1,7 +1,7 @@
 // The live half of chat: Douyin.Web's SignalR hub at /hubs/chat pushes every new message, as the API's
 // Message object, to all connections of both parties. Pushes are best effort, so the conversation screen
 // catches up from /douyin/message/chat/ (pre_msg_time) whenever the connection comes back.
-import { HubConnectionBuilder, LogLevel, TransferFormat, type HubConnection, type HubMessage, type IHubProtocol } from "@microsoft/signalr";
+import { HttpTransportType, HubConnectionBuilder, LogLevel, TransferFormat, type HubConnection, type HubMessage, type IHubProtocol } from "@microsoft/signalr";
 import { parseJson, type Message } from "./api";
 
 /** The hub's client event that carries a new message (ChatHub.MessageEvent). */
@@ -27,9 +27,10 @@ export interface ChatHubHandlers {
 }
 
 export function connectChatHub(token: string, handlers: ChatHubHandlers): { stop(): void } {
-  // The token goes as access_token in the query for WebSockets (browsers cannot set headers there).
+  // The token goes as access_token in the query for WebSockets (browsers cannot set headers there). WebSockets only,
+  // without negotiation: one connection, which reaches one Chat replica whichever the orchestrator's proxy picks.
   const connection: HubConnection = new HubConnectionBuilder()
-    .withUrl("/hubs/chat", { accessTokenFactory: () => token })
+    .withUrl("/hubs/chat", { accessTokenFactory: () => token, transport: HttpTransportType.WebSockets, skipNegotiation: true })
     .withHubProtocol(protocol)
     .withAutomaticReconnect([0, 1000, 2000, 5000, 10000, 10000, 30000])
     .configureLogging(LogLevel.Warning)

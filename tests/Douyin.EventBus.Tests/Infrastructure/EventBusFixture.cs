@@ -43,8 +43,8 @@ public sealed class EventBusFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var rabbitMQ = LocalServer.StartAsync(b => b.AddRabbitMQ("messaging"));
-        var postgres = LocalServer.StartAsync(b => b.AddPostgres("pg").AddDatabase("eventbus"));
+        var rabbitMQ = LocalServer.StartAsync(b => b.AddRabbitMQServer("messaging"));
+        var postgres = LocalServer.StartAsync(b => b.AddPostgresServer("pg").AddDatabase("eventbus"));
         (RabbitMQ, Postgres) = (await rabbitMQ, await postgres);
         await using var db = CreateDbContext();
         await db.Database.EnsureCreatedAsync();

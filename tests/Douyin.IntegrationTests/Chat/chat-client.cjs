@@ -5,6 +5,7 @@
 // Reads one command per line: {"id":n,"to_user_id":"...","content":"..."} invokes SendMessage.
 "use strict";
 const signalR = require("@microsoft/signalr");
+const WebSocket = require("ws");
 const readline = require("readline");
 
 // Our ids are 64-bit and exceed JavaScript's exact integers: read long integers as strings (ids, never content, in these tests).
@@ -14,8 +15,22 @@ JSON.parse = (text, reviver) => parse(text.replace(/(?<=[:[,]\s*)(-?\d{16,})(?=\
 const [url, token] = process.argv.slice(2);
 const print = (event) => process.stdout.write(JSON.stringify(event) + "\n");
 
+// WebSockets without negotiation, as the browser client connects: one connection, so it reaches one Chat replica
+// whichever the orchestrator's proxy picks. The HTTP status of a refused upgrade is kept for the failure report
+// (SignalR itself only says that the WebSocket failed to connect).
+let refusal = null;
+class ReportingWebSocket extends WebSocket {
+  constructor(address, protocols, options) {
+    super(address, protocols, options);
+    this.once("unexpected-response", (request, response) => {
+      refusal = response.statusCode;
+      request.destroy();
+    });
+  }
+}
+
 const connection = new signalR.HubConnectionBuilder()
-  .withUrl(url, { accessTokenFactory: () => token, transport: signalR.HttpTransportType.WebSockets })
+  .withUrl(url, { accessTokenFactory: () => token, transport: signalR.HttpTransportType.WebSockets, skipNegotiation: true, WebSocket: ReportingWebSocket })
   .configureLogging(signalR.LogLevel.Warning)
   .build();
 
@@ -38,6 +53,6 @@ readline.createInterface({ input: process.stdin }).on("line", async (line) => {
 connection.start().then(
   () => print({ event: "connected" }),
   (error) => {
-    print({ event: "failed", error: String(error.message || error) });
+    print({ event: "failed", error: String(error.message || error) + (refusal ? ` (HTTP ${refusal})` : "") });
     process.exit(1);
   });

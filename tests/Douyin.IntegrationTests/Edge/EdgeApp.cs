@@ -1,5 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using Douyin.AppHost;
 
 namespace Douyin.IntegrationTests.Edge;
 
@@ -18,12 +19,9 @@ public sealed class EdgeApp : IAsyncDisposable
 
     public static async Task<EdgeApp> StartAsync(params (string Name, string Value)[] environment)
     {
-        var dataPath = Directory.CreateTempSubdirectory("douyin-edge-").FullName;
-        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
-        {
-            Args = [$"--AppHost:DataPath={dataPath}", "--DcpPublisher:RandomizePorts=true"],
-            Assembly = typeof(Projects.Douyin_AppHost).Assembly,
-        });
+        var builder = DistributedApplicationTestingBuilder.Create();
+        // As in the AppHost: the edge sees each client's own address, not the proxy's.
+        builder.SkipProxyForSingleReplicas();
         var web = builder.AddProject<Projects.Douyin_Web>("web")
             .WithEnvironment("Jwt__Key", JwtKey)
             .WithEnvironment("ConnectionStrings__blobs", "UseDevelopmentStorage=true")
@@ -32,7 +30,7 @@ public sealed class EdgeApp : IAsyncDisposable
         {
             web.WithEnvironment(name, value);
         }
-        var edge = new EdgeApp { _app = builder.Build() };
+        var edge = new EdgeApp { _app = await builder.BuildAsync() };
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await edge._app.StartAsync(timeout.Token);
         await edge._app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);

@@ -16,10 +16,10 @@ public sealed class ReplicaTests(DouyinAppFixture fixture)
         var expected = service == "chat"
             ? DouyinAppFixture.ChatReplicas
             : int.TryParse(Environment.GetEnvironmentVariable("DOUYIN_TEST_REPLICAS"), out var replicas) ? replicas : 1;
-        Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(service, out var state));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
 
-        // One URL per replica process, since without a proxy each has its own port.
-        var urls = state!.Snapshot.Urls.Where(u => u.Name == "http").Select(u => new Uri(new Uri(u.Url), "/health")).ToList();
+        // Each replica process listens on a port of its own (behind the orchestrator's proxy when there are several).
+        var urls = (await fixture.App.ReplicaAddressesAsync(service, timeout.Token)).Select(u => new Uri(u, "/health")).ToList();
         Assert.Equal(expected, urls.Count);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         foreach (var url in urls)

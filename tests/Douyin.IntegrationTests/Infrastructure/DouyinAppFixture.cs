@@ -5,12 +5,15 @@ using Aspire.Hosting.Testing;
 namespace Douyin.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The whole app, started once for the test collection the way Aspire's DistributedApplicationTestingBuilder does:
-/// real PostgreSQL, Redis, RabbitMQ and Azurite processes, every service, and Douyin.Web as the only way in.
+/// The whole app, started once for the test collection with Aspire's DistributedApplicationTestingBuilder: the AppHost's
+/// Program.cs under the real orchestrator, with real PostgreSQL, Redis, RabbitMQ and Azurite processes, every service,
+/// and Douyin.Web as the only way in. Each app keeps its data in a fresh folder of its own.
 /// </summary>
 public class DouyinAppFixture : IAsyncLifetime
 {
+    readonly string _dataPath = Directory.CreateTempSubdirectory("douyin-apphost-test-").FullName;
     DistributedApplication? _app;
+    IReadOnlyList<Uri> _chatReplicas = [];
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app has not started.");
 
@@ -26,7 +29,7 @@ public class DouyinAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Douyin_AppHost>(AppHostArguments(), timeout.Token);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Douyin_AppHost>([$"--AppHost:DataPath={_dataPath}", .. AppHostArguments()], timeout.Token);
         // Every test calls from one address, faster than any person: the edge's limits are tested on their own (Edge/).
         Project(builder, "web").WithEnvironment("RateLimiting__Enabled", "false");
         Project(builder, "chat")
@@ -37,6 +40,7 @@ public class DouyinAppFixture : IAsyncLifetime
         await _app.StartAsync(timeout.Token);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
         Web = _app.CreateHttpClient("web");
+        _chatReplicas = await _app.ReplicaAddressesAsync("chat", timeout.Token);
     }
 
     /// <summary>Settings of a collection's own app, applied after the shared ones.</summary>
@@ -48,8 +52,8 @@ public class DouyinAppFixture : IAsyncLifetime
     protected static IResourceBuilder<ProjectResource> Project(IDistributedApplicationTestingBuilder builder, string name) =>
         builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == name));
 
-    /// <summary>The base address of one Chat replica, to reach it past the gateway's choice.</summary>
-    public Uri ChatReplica(int replica) => App.GetEndpoint("chat", replica);
+    /// <summary>The base address of one Chat replica, to reach it past the orchestrator's proxy (and the gateway's choice).</summary>
+    public Uri ChatReplica(int replica) => _chatReplicas[replica];
 
     /// <summary>DOUYIN_TEST_REPLICAS=n runs n replicas of Feed and Social (the AppHost's Replicas setting), as eng/test.sh does once; Chat always runs two.</summary>
     static string[] AppHostArguments() =>
@@ -62,6 +66,7 @@ public class DouyinAppFixture : IAsyncLifetime
         {
             await _app.DisposeAsync();
         }
+        Directory.Delete(_dataPath, recursive: true);
     }
 }
 

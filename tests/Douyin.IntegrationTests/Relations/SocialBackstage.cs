@@ -33,12 +33,12 @@ public sealed class SocialBackstage(DouyinAppFixture fixture)
     public Task<(uint Ready, uint Consumers)> SocialQueueAsync() => fixture.QueueAsync(SocialQueue);
 
     public async Task StopAsync(string resource) =>
-        Assert.True((await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand)).Success);
+        Assert.True((await fixture.App.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand)).Success);
 
     public async Task StartAsync(string resource)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        Assert.True((await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token)).Success);
+        Assert.True((await fixture.App.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token)).Success);
         await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
     }
 }

@@ -9,7 +9,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
 {
     LocalServer? _server;
 
-    public async Task InitializeAsync() => _server = await LocalServer.StartAsync(b => b.AddPostgres("pg"));
+    public async Task InitializeAsync() => _server = await LocalServer.StartAsync(b => b.AddPostgresServer("pg"));
 
     /// <summary>Creates an empty database; returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(string name, CancellationToken cancellationToken)

@@ -17,7 +17,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
     /// <summary>The AppHost's connection string plus short timeouts, which keep failure tests fast.</summary>
     public string ConnectionString => $"127.0.0.1:{Port},password={Password},abortConnect=false,connectTimeout=2000,syncTimeout=2000";
 
-    public async Task InitializeAsync() => _server = await LocalServer.StartAsync(b => b.AddRedis("cache"));
+    public async Task InitializeAsync() => _server = await LocalServer.StartAsync(b => b.AddRedisServer("cache"));
 
     public Task StartAsync() => Server.StartAsync();
 

@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Text;
-using Aspire.Hosting.ApplicationModel;
-using Microsoft.Extensions.Configuration;
 using YamlDotNet.Serialization;
 
-namespace Aspire.Hosting.Publishing;
+namespace Douyin.AppHost.Publishing;
 
 /// <summary>
 /// Writes plain Kubernetes YAML for kustomize (<c>kubectl apply -k</c>): per project a Deployment, a Service, a
@@ -13,7 +11,7 @@ namespace Aspire.Hosting.Publishing;
 /// resolve to in-cluster values (<c>{feed.bindings.http.url}</c> → <c>http://feed:8080</c>); any value with a secret part is a
 /// <c>secretKeyRef</c> into the <c>douyin-secrets</c> Secret, which the operator creates (the generated README.md says how).
 /// </summary>
-internal sealed class KubernetesWriter(Publisher publisher)
+internal sealed class KubernetesWriter(PublishedModel publisher)
 {
     public const string SecretName = "douyin-secrets";
     public const string OtelConfigMapName = "douyin-otel";
@@ -43,7 +41,7 @@ internal sealed class KubernetesWriter(Publisher publisher)
     private readonly SortedDictionary<string, string> _secretKeys = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, ParameterResource> _inputs = new(StringComparer.Ordinal);
 
-    public static async Task<string> WriteAsync(Publisher publisher, string outputDirectory, CancellationToken cancellationToken)
+    public static async Task<string> WriteAsync(PublishedModel publisher, string outputDirectory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(outputDirectory);
         var writer = new KubernetesWriter(publisher);
@@ -59,8 +57,8 @@ internal sealed class KubernetesWriter(Publisher publisher)
         {
             var objects = resource switch
             {
-                ProjectResource project => writer.Project(project),
-                ContainerResource container when Publisher.SuppliedConnectionString(container) is null => writer.Backing(container),
+                ProjectResource project => await writer.ProjectAsync(project, cancellationToken),
+                ContainerResource container => await writer.BackingAsync(container, cancellationToken),
                 // Parameters, databases and supplied (managed) services have no workload: their values live in the Secret.
                 _ => [],
             };
@@ -79,11 +77,18 @@ internal sealed class KubernetesWriter(Publisher publisher)
         return outputDirectory;
     }
 
-    private List<object> Project(ProjectResource project)
+    private async Task<List<object>> ProjectAsync(ProjectResource project, CancellationToken cancellationToken)
     {
         var name = project.Name;
         var environment = new List<object>();
-        foreach (var (variable, value) in Publisher.ProjectEnvironment(project))
+        var variables = await publisher.EnvironmentAsync(project, cancellationToken);
+        // The model probes /health, and ServiceDefaults maps it outside Development only when asked.
+        var probed = project.Annotations.OfType<HealthCheckAnnotation>().Any();
+        if (probed)
+        {
+            variables["HealthChecks__Expose"] = "true";
+        }
+        foreach (var (variable, value) in variables)
         {
             // TLS ends at the Ingress: inside the cluster services speak plain HTTP, so https addresses are left out.
             if (value is not EndpointReference { Scheme: "https" })
@@ -115,11 +120,11 @@ internal sealed class KubernetesWriter(Publisher publisher)
             ["securityContext"] = ContainerSecurity(),
             ["volumeMounts"] = new[] { new Dictionary<string, object> { ["name"] = "tmp", ["mountPath"] = "/tmp" } },
         };
-        if (project.TryGetLastAnnotation<HttpHealthCheckAnnotation>(out var health))
+        if (probed)
         {
             // Ready once dependencies answer (/health); alive while the process is responsive (/alive). Startup allows for migrations.
             container["startupProbe"] = HttpProbe("/alive", periodSeconds: 5, failureThreshold: 30);
-            container["readinessProbe"] = HttpProbe(health.Path, periodSeconds: 10, failureThreshold: 3);
+            container["readinessProbe"] = HttpProbe("/health", periodSeconds: 10, failureThreshold: 3);
             container["livenessProbe"] = HttpProbe("/alive", periodSeconds: 10, failureThreshold: 3);
         }
         var workload = Workload("Deployment", name, project.GetReplicaCount(), container, PodSecurity(ProjectUser, fsGroup: false),
@@ -142,7 +147,7 @@ internal sealed class KubernetesWriter(Publisher publisher)
         return objects;
     }
 
-    private List<object> Backing(ContainerResource resource)
+    private async Task<List<object>> BackingAsync(ContainerResource resource, CancellationToken cancellationToken)
     {
         var name = resource.Name;
         var endpoints = resource.Annotations.OfType<EndpointAnnotation>().ToList();
@@ -153,18 +158,18 @@ internal sealed class KubernetesWriter(Publisher publisher)
         var container = new Dictionary<string, object>
         {
             ["name"] = name,
-            ["image"] = Publisher.ContainerImage(resource),
+            ["image"] = PublishedModel.ContainerImage(resource),
         };
         if (resource.Entrypoint is { } entrypoint)
         {
             container["command"] = new[] { entrypoint };
         }
-        if (resource.TryGetLastAnnotation<CommandLineArgsAnnotation>(out var args))
+        if (await PublishedModel.ArgumentsAsync(resource, cancellationToken) is { Count: > 0 } args)
         {
-            container["args"] = args.Args;
+            container["args"] = args.Select(a => Resolve(a, [])).ToList();
         }
         container["ports"] = endpoints.Select(e => new Dictionary<string, object> { ["name"] = e.Name, ["containerPort"] = TargetPort(e) }).ToList();
-        container["env"] = resource.Annotations.OfType<EnvironmentAnnotation>().Select(e => EnvironmentVariable(e.Name, e.Value))
+        container["env"] = (await publisher.EnvironmentAsync(resource, cancellationToken)).Select(e => EnvironmentVariable(e.Key, e.Value))
             .Concat(image.Environment.Select(e => EnvironmentVariable(e.Name, e.Value))).ToList();
         container["readinessProbe"] = new Dictionary<string, object> { ["tcpSocket"] = new Dictionary<string, object> { ["port"] = endpoints[0].Name }, ["periodSeconds"] = 10 };
         container["resources"] = Resources("250m", "256Mi", "1", "1Gi");
@@ -203,6 +208,7 @@ internal sealed class KubernetesWriter(Publisher publisher)
         }
         // The Secret holds whole values, keyed by the resource or parameter they belong to (feeddb, jwt-key, pg-password, …).
         var key = value is IResource resource ? resource.Name
+            : value is ConnectionStringReference reference ? reference.Resource.Name
             : throw new DistributedApplicationException($"'{name}' mixes text with secrets; only a whole connection string or parameter can come from the Secret.");
         _secretKeys[key] = text;
         return new()
@@ -216,10 +222,11 @@ internal sealed class KubernetesWriter(Publisher publisher)
     private string Resolve(object value, List<string> secretParts) => value switch
     {
         string literal => literal,
-        ReferenceExpression expression => expression.Render(v => Resolve(v, secretParts)),
-        IResource supplied when Publisher.SuppliedConnectionString(supplied) is { } parameter => Input(parameter, secretParts),
-        // Every parameter is operator input, so the Secret holds them all.
+        ReferenceExpression expression => string.Format(CultureInfo.InvariantCulture, expression.Format,
+            [.. expression.ValueProviders.Select(v => (object)Resolve(v, secretParts))]),
+        // Every parameter is operator input (a supplied connection string too), so the Secret holds them all.
         ParameterResource parameter => Input(parameter, secretParts),
+        ConnectionStringReference reference => Resolve(reference.Resource, secretParts),
         IResourceWithConnectionString connectionString => Resolve(connectionString.ConnectionStringExpression, secretParts),
         EndpointReference endpoint => Resolve(endpoint.Property(EndpointProperty.Url), secretParts),
         EndpointReferenceExpression property => EndpointValue(property),
@@ -350,7 +357,7 @@ internal sealed class KubernetesWriter(Publisher publisher)
     private List<object> Callers(IResource target) =>
     [
         .. publisher.Resources.OfType<ProjectResource>()
-            .Where(p => p.Annotations.OfType<ResourceReferenceAnnotation>().Any(r => r.Resource == target || (r.Resource as IResourceWithParent)?.Parent == target))
+            .Where(p => PublishedModel.References(p).Any(r => r == target || (r as IResourceWithParent)?.Parent == target))
             .Select(p => new Dictionary<string, object> { ["podSelector"] = new Dictionary<string, object> { ["matchLabels"] = Labels(p.Name) } }),
     ];
 
@@ -491,7 +498,7 @@ internal sealed class KubernetesWriter(Publisher publisher)
     {
         var text = new StringBuilder();
         text.AppendLine("# Douyin on Kubernetes").AppendLine()
-            .AppendLine("Generated by `dotnet run --project Douyin.AppHost --publisher kubernetes`; regenerate rather than edit.").AppendLine()
+            .AppendLine($"Generated by `dotnet run --project Douyin.AppHost -- --operation publish --step {KubernetesPublishing.StepName} --output-path <dir>`; regenerate rather than edit.").AppendLine()
             .AppendLine($"Every connection string and key comes from the Secret `{SecretName}`, which these files only reference.")
             .AppendLine("Create it once per namespace, before `kubectl apply -k .`:").AppendLine()
             .AppendLine("```bash");

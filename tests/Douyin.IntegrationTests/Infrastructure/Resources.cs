@@ -1,0 +1,39 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Douyin.IntegrationTests.Infrastructure;
+
+/// <summary>The app's resources by name, as the dashboard acts on them: every replica of a service at once.</summary>
+public static class Resources
+{
+    public static IResource Resource(this DistributedApplication app, string name) =>
+        app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == name);
+
+    /// <summary>Runs a resource command (<see cref="KnownResourceCommands"/>) on the resource, on each of its replicas if it has several.</summary>
+    public static Task<ExecuteCommandResult> ExecuteCommandAsync(this DistributedApplication app, string resource, string command, CancellationToken cancellationToken = default) =>
+        app.ResourceCommands.ExecuteCommandAsync(app.Resource(resource), command, cancellationToken);
+
+    /// <summary>
+    /// The address each replica of a project listens on (its ASPNETCORE_URLS), behind the orchestrator's proxy, which
+    /// spreads connections over them: what a test needs to reach one replica. Waits until every replica runs.
+    /// </summary>
+    public static async Task<IReadOnlyList<Uri>> ReplicaAddressesAsync(this DistributedApplication app, string resource, CancellationToken cancellationToken)
+    {
+        var replicas = app.Resource(resource).GetReplicaCount();
+        var addresses = new SortedDictionary<string, Uri>(StringComparer.Ordinal);
+        await foreach (var update in app.ResourceNotifications.WatchAsync(cancellationToken))
+        {
+            if (update.Resource.Name == resource && update.Snapshot.State?.Text == KnownResourceStates.Running
+                && update.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value is { Length: > 0 } urls)
+            {
+                addresses[update.ResourceId] = new Uri(urls.Split(';')[0]);
+            }
+            if (addresses.Count == replicas)
+            {
+                return [.. addresses.Values];
+            }
+        }
+        throw new OperationCanceledException(cancellationToken);
+    }
+}
