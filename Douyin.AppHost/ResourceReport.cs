@@ -14,8 +14,12 @@ public static class ResourceReport
         {
             var addresses = @event.Resource.Annotations.OfType<EndpointAnnotation>()
                 .Select(e => e.AllocatedEndpoint?.UriString).OfType<string>().ToList();
+            if (addresses.Count == 0)
+            {
+                return Task.CompletedTask; // parameters, databases: the dashboard lists them
+            }
             @event.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Douyin.AppHost")
-                .LogInformation("{Resource} is healthy at {Addresses}", @event.Resource.Name, addresses.Count > 0 ? string.Join(' ', addresses) : "(no endpoint)");
+                .LogInformation("{Resource} is healthy at {Addresses}", @event.Resource.Name, string.Join(' ', addresses));
             return Task.CompletedTask;
         });
         return builder;

@@ -57,7 +57,7 @@ public sealed class AzureStorage(IDistributedApplicationBuilder builder, string 
                 }
                 context.Args.Add(emulator.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
             });
-        return builder.AddResource(new AzuriteBlobsResource(blobsName, emulator));
+        return builder.AddChild(emulator, new AzuriteBlobsResource(blobsName, emulator));
     }
 
     private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromSeconds(3) };

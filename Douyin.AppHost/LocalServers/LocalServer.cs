@@ -49,6 +49,21 @@ public static class LocalServerExtensions
             .ExcludeFromManifest();
     }
 
+    /// <summary>
+    /// Adds a resource that lives on the server (a database, a blob service). Aspire mirrors a container's state on such
+    /// children, not an executable's: the server does it here, so that WaitFor(child) waits for the server.
+    /// </summary>
+    internal static IResourceBuilder<TChild> AddChild<TChild>(this IDistributedApplicationBuilder builder, LocalServerResource server, TChild child)
+        where TChild : IResourceWithParent
+    {
+        Task Mirror(IServiceProvider services, string state) =>
+            services.GetRequiredService<ResourceNotificationService>().PublishUpdateAsync(child, s => s with { State = state });
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(server, (@event, _) => Mirror(@event.Services, KnownResourceStates.Starting));
+        builder.Eventing.Subscribe<ResourceReadyEvent>(server, (@event, _) => Mirror(@event.Services, KnownResourceStates.Running));
+        builder.Eventing.Subscribe<ResourceStoppedEvent>(server, (@event, _) => Mirror(@event.Services, KnownResourceStates.Exited));
+        return builder.AddResource(child);
+    }
+
     /// <summary>Where local servers keep their data: <c>AppHost:DataPath</c>, else <c>.douyin/</c> in the repository.</summary>
     internal static string DataDirectory(this IDistributedApplicationBuilder builder, string name) =>
         Path.GetFullPath(Path.Combine(builder.Configuration["AppHost:DataPath"] is { Length: > 0 } path ? path : Path.Combine(builder.AppHostDirectory, "..", ".douyin"), name));
@@ -86,7 +101,10 @@ public static class LocalServerExtensions
                 if (!File.Exists(file))
                 {
                     File.WriteAllText(file, new GenerateParameterDefault { MinLength = 22, Special = false }.GetDefaultValue());
-                    File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                    if (!OperatingSystem.IsWindows())
+                    {
+                        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                    }
                 }
                 return File.ReadAllText(file);
             }

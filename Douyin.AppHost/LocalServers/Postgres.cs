@@ -114,7 +114,7 @@ public static class PostgresServerExtensions
                 var healthCheck = $"{name}_check";
                 server.ApplicationBuilder.Services.AddHealthChecks().AddAsyncCheck(healthCheck, async cancellationToken =>
                     await CanConnectAsync(database, cancellationToken) ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy() : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy());
-                return server.ApplicationBuilder.AddResource(database).WithHealthCheck(healthCheck);
+                return server.ApplicationBuilder.AddChild(local, database).WithHealthCheck(healthCheck);
             default:
                 return server.ApplicationBuilder.AddConnectionString(name, ReferenceExpression.Create($"{server.Resource};Database={name}"));
         }
@@ -159,6 +159,10 @@ public static class PostgresServerExtensions
     // The postgres user must reach its directory: open up (o+x) our own folder, and fail clearly on a closed ancestor.
     private static void EnsureTraversable(string dataDirectory)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
         var dataRoot = Path.GetDirectoryName(dataDirectory)!;
         for (var directory = new DirectoryInfo(dataRoot); directory is not null; directory = directory.Parent)
         {

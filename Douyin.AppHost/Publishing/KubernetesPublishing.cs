@@ -1,4 +1,4 @@
-#pragma warning disable ASPIREPIPELINES001 // the pipeline API is experimental; it is how a publisher plugs in since Aspire 13
+#pragma warning disable ASPIREPIPELINES001, ASPIREPIPELINES004 // the pipeline API is experimental; it is how a publisher plugs in since Aspire 13
 using System.Reflection;
 using Aspire.Hosting.Pipelines;
 using Microsoft.Extensions.Logging;

@@ -14,7 +14,7 @@ public static class Backstage
     /// <summary>The value the AppHost gave one of its parameters (the keys it hands the services).</summary>
     public static async Task<string> ParameterAsync(this DouyinAppFixture fixture, string name) =>
         (await fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>()
-            .Single(p => p.Name == name).GetValueAsync())!;
+            .Single(p => p.Name == name).GetValueAsync(CancellationToken.None))!;
 
     /// <summary>A client of one service's /internal endpoints that presents the service credential, through the services' own handler.</summary>
     public static async Task<HttpClient> CreateInternalClientAsync(this DouyinAppFixture fixture, string resource)
