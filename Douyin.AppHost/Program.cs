@@ -2,10 +2,11 @@ using Douyin.AppHost;
 using Douyin.AppHost.LocalServers;
 using Douyin.AppHost.Publishing;
 
-// --no-dashboard: no dashboard and no telemetry export to it (bench/run.sh measures the services alone).
+// --no-dashboard: no dashboard and no telemetry export to it (bench/run.sh measures the services alone). A lone "--"
+// (`dotnet Douyin.AppHost.dll -- --publisher manifest`) separates nothing here.
 var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
 {
-    Args = [.. args.Where(a => a != "--no-dashboard")],
+    Args = [.. args.Where(a => a is not ("--no-dashboard" or "--"))],
     DisableDashboard = args.Contains("--no-dashboard"),
 });
 builder.SkipProxyForSingleReplicas();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Hosting;
 using RabbitMQ.Client;
 
 namespace Douyin.AppHost.LocalServers;
@@ -71,14 +72,22 @@ public static class RabbitMQServerExtensions
                 ], cancellationToken);
                 await File.WriteAllTextAsync(pluginsFile, "[].", cancellationToken);
             })
-            // The node's epmd daemonises, so it outlives the process dcp stops.
-            .OnResourceStopped(async (_, _, cancellationToken) =>
+            // The node's epmd daemonises, so it outlives the process dcp stops: end it with the node and with the AppHost.
+            .OnResourceStopped((_, _, _) => Task.Run(() => StopEpmd(epmdPort)))
+            .OnBeforeResourceStarted((_, @event, _) =>
             {
-                if (LocalServerExtensions.FindOnPath("epmd") is { } epmd)
-                {
-                    await LocalServerExtensions.RunAsync(epmd, ["-port", epmdPort, "-kill"], cancellationToken, throwOnError: false);
-                }
+                @event.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() => StopEpmd(epmdPort));
+                return Task.CompletedTask;
             });
+    }
+
+    private static void StopEpmd(string port)
+    {
+        if (LocalServerExtensions.FindOnPath("epmd") is { } epmd)
+        {
+            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(epmd, ["-port", port, "-kill"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            process.WaitForExit(TimeSpan.FromSeconds(5));
+        }
     }
 
     private static async Task<bool> IsHealthyAsync(LocalRabbitMQResource server, CancellationToken cancellationToken)

@@ -207,9 +207,14 @@ internal sealed class KubernetesWriter(PublishedModel publisher)
             return new() { ["name"] = name, ["value"] = text };
         }
         // The Secret holds whole values, keyed by the resource or parameter they belong to (feeddb, jwt-key, pg-password, …).
-        var key = value is IResource resource ? resource.Name
-            : value is ConnectionStringReference reference ? reference.Resource.Name
-            : throw new DistributedApplicationException($"'{name}' mixes text with secrets; only a whole connection string or parameter can come from the Secret.");
+        // Aspire's per-reference connection properties (SOCIALDB_PASSWORD, ...) are keyed by their variable's name.
+        var key = value switch
+        {
+            IResource resource => resource.Name,
+            ConnectionStringReference reference => reference.Resource.Name,
+            ReferenceExpression { Format: "{0}", ValueProviders: [IResource whole] } => whole.Name,
+            _ => name.ToLowerInvariant().Replace('_', '-'),
+        };
         _secretKeys[key] = text;
         return new()
         {

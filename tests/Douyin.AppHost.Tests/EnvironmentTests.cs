@@ -41,13 +41,11 @@ public sealed class EnvironmentTests : IDisposable
         await using var builder = await ModelAsync(
             "--Parameters:jwt-key=from-configuration", "--ConnectionStrings:pg=Host=db.example;Username=app;Password=secret",
             "--ConnectionStrings:storage=UseDevelopmentStorage=true");
-        await using var app = await builder.BuildAsync();
-
         Assert.Equal("from-configuration", await ((ParameterResource)Resource(builder, "jwt-key")).GetValueAsync(CancellationToken.None));
         // An existing server replaces the local process; databases are still derived from it.
         Assert.DoesNotContain(builder.Resources, r => r is LocalPostgresResource or AzuriteResource);
-        Assert.Equal("Host=db.example;Username=app;Password=secret;Database=feeddb", await app.GetConnectionStringAsync("feeddb"));
-        Assert.Equal("UseDevelopmentStorage=true", await app.GetConnectionStringAsync("blobs"));
+        Assert.Equal("Host=db.example;Username=app;Password=secret;Database=feeddb", await ((IResourceWithConnectionString)Resource(builder, "feeddb")).GetConnectionStringAsync());
+        Assert.Equal("UseDevelopmentStorage=true", await ((IResourceWithConnectionString)Resource(builder, "blobs")).GetConnectionStringAsync());
     }
 
     [Fact]
