@@ -139,19 +139,31 @@ public static class LocalServerExtensions
 
     private static readonly HashSet<int> s_given = [];
 
-    // Never the same port twice in one process: tests start several apps side by side.
+    // A port chosen now and bound later by the server, so: below the ephemeral range (32768 and up on Linux), where dcp's
+    // proxies and every client's outgoing connections take theirs, and never the same twice in one process (tests start
+    // several apps side by side).
     internal static int FreePort()
     {
         lock (s_given)
         {
             while (true)
             {
-                using var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                if (s_given.Add(((IPEndPoint)listener.LocalEndpoint).Port))
+                var port = Random.Shared.Next(10000, 32000);
+                if (s_given.Contains(port))
                 {
-                    return ((IPEndPoint)listener.LocalEndpoint).Port;
+                    continue;
                 }
+                try
+                {
+                    using var listener = new TcpListener(IPAddress.Loopback, port);
+                    listener.Start();
+                }
+                catch (SocketException)
+                {
+                    continue; // taken
+                }
+                s_given.Add(port);
+                return port;
             }
         }
     }

@@ -39,9 +39,9 @@ public sealed class LocalServer : IAsyncDisposable
         where TResource : IResourceWithConnectionString
     {
         var dataPath = Directory.CreateTempSubdirectory("douyin-test-server-").FullName;
-        var builder = DistributedApplicationTestingBuilder.Create($"--AppHost:DataPath={dataPath}");
+        var builder = CreateBuilder($"--AppHost:DataPath={dataPath}");
         var target = add(builder).Resource;
-        var app = await builder.BuildAsync(cancellationToken);
+        var app = builder.Build();
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -72,6 +72,18 @@ public sealed class LocalServer : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         await _app.ResourceNotifications.WaitForResourceHealthyAsync(_server.Name, timeout.Token);
     }
+
+    /// <summary>
+    /// An app model of the test's own under Aspire's orchestrator, as the testing builder makes one (no dashboard, random
+    /// ports). Not DistributedApplicationTestingBuilder.Create: that looks for the AppHost assembly on the call stack.
+    /// </summary>
+    public static IDistributedApplicationBuilder CreateBuilder(params string[] args) =>
+        DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+        {
+            Args = ["--DcpPublisher:RandomizePorts=true", .. args],
+            AssemblyName = typeof(Projects.Douyin_AppHost).Assembly.GetName().Name,
+            DisableDashboard = true,
+        });
 
     /// <summary>A port that nothing listens on right now: a dead endpoint for failure tests.</summary>
     public static int FreePort()

@@ -16,16 +16,13 @@ const [url, token] = process.argv.slice(2);
 const print = (event) => process.stdout.write(JSON.stringify(event) + "\n");
 
 // WebSockets without negotiation, as the browser client connects: one connection, so it reaches one Chat replica
-// whichever the orchestrator's proxy picks. The HTTP status of a refused upgrade is kept for the failure report
-// (SignalR itself only says that the WebSocket failed to connect).
+// whichever the orchestrator's proxy picks. Why a refused upgrade failed ("Unexpected server response: 401") is kept
+// for the failure report: SignalR itself only says that the WebSocket failed to connect.
 let refusal = null;
 class ReportingWebSocket extends WebSocket {
   constructor(address, protocols, options) {
     super(address, protocols, options);
-    this.once("unexpected-response", (request, response) => {
-      refusal = response.statusCode;
-      request.destroy();
-    });
+    this.on("error", (error) => { refusal = error.message; });
   }
 }
 
@@ -53,6 +50,6 @@ readline.createInterface({ input: process.stdin }).on("line", async (line) => {
 connection.start().then(
   () => print({ event: "connected" }),
   (error) => {
-    print({ event: "failed", error: String(error.message || error) + (refusal ? ` (HTTP ${refusal})` : "") });
+    print({ event: "failed", error: String(error.message || error) + (refusal ? ` (${refusal})` : "") });
     process.exit(1);
   });

@@ -19,7 +19,7 @@ public sealed class EdgeApp : IAsyncDisposable
 
     public static async Task<EdgeApp> StartAsync(params (string Name, string Value)[] environment)
     {
-        var builder = DistributedApplicationTestingBuilder.Create();
+        var builder = Douyin.Tests.Shared.LocalServer.CreateBuilder();
         // As in the AppHost: the edge sees each client's own address, not the proxy's.
         builder.SkipProxyForSingleReplicas();
         var web = builder.AddProject<Projects.Douyin_Web>("web")
@@ -30,7 +30,7 @@ public sealed class EdgeApp : IAsyncDisposable
         {
             web.WithEnvironment(name, value);
         }
-        var edge = new EdgeApp { _app = await builder.BuildAsync() };
+        var edge = new EdgeApp { _app = builder.Build() };
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await edge._app.StartAsync(timeout.Token);
         await edge._app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
