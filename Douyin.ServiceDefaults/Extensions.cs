@@ -1,5 +1,6 @@
 using Douyin.ServiceDefaults;
 using Douyin.ServiceDefaults.ServiceDiscovery;
+using Douyin.ServiceDefaults.Shutdown;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -95,6 +96,7 @@ public static class Extensions
     {
         // "live" means the process answers; every other check feeds readiness.
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        builder.AddGracefulShutdown();
         return builder;
     }
 
