@@ -14,25 +14,26 @@ public sealed class RedisDefaults : DefaultOptionsProvider
     /// <summary>Start, and keep reconnecting in the background, while Redis is down.</summary>
     public override bool AbortOnConnectFail => false;
 
-    /// <summary>No connection: fail the command now, rather than queue it for a reconnect that may be far off.</summary>
-    public override BacklogPolicy BacklogPolicy => BacklogPolicy.FailFast;
-
     /// <summary>Also how long the first use waits for a Redis that is down (Aspire connects synchronously).</summary>
     public override TimeSpan? ConnectTimeout => TimeSpan.FromSeconds(2);
 
     /// <summary>The timeout of every command, async ones included (a hung server, not a stopped one).</summary>
     public override TimeSpan SyncTimeout => TimeSpan.FromSeconds(3);
-
-    /// <summary>Reconnect attempts a quarter of a second apart at first, then at most a second: most drops are blips.</summary>
-    public override IReconnectRetryPolicy ReconnectRetryPolicy => new ExponentialRetry(250, 1000);
 }
 
 public static class RedisDefaultsExtensions
 {
-    /// <summary>Our <see cref="RedisDefaults"/> under whatever the connection string set.</summary>
+    /// <summary>
+    /// Our <see cref="RedisDefaults"/> under whatever the connection string set, and two settings no connection string
+    /// makes (nor does <c>ConfigurationOptions</c> ask a defaults provider for them): <see cref="BacklogPolicy.FailFast"/>,
+    /// so that with no connection a command fails now rather than queue for a reconnect that may be far off; and
+    /// reconnects a quarter of a second apart at first, at most a second later on (most drops are blips).
+    /// </summary>
     public static ConfigurationOptions UseDouyinDefaults(this ConfigurationOptions options)
     {
         options.Defaults = new RedisDefaults();
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.ReconnectRetryPolicy = new ExponentialRetry(250, 1000);
         return options;
     }
 
