@@ -71,7 +71,7 @@ public static class Extensions
                     "System.Net.NameResolution",
                     // Npgsql's meter and ActivitySource come with Aspire's AddNpgsqlDbContext (AddServiceDatabase).
                     "Microsoft.EntityFrameworkCore",
-                    // Our own building blocks (Douyin.Redis, Douyin.EventBus...) and the service itself.
+                    // Our own building blocks (Douyin.EventBus...) and the service itself; Redis spans come with Aspire's AddRedisClient (AddServiceRedis).
                     "Douyin.*"))
             .WithTracing(tracing =>
             {

@@ -13,7 +13,7 @@ internal static class Extensions
 
         builder.AddServiceDatabase<FeedDbContext>(ResourceNames.FeedDb);
 
-        builder.AddRedisClient(ResourceNames.Cache);
+        builder.AddServiceRedis(ResourceNames.Cache);
         builder.AddRabbitMqEventBus(ResourceNames.Messaging)
             .AddEvent<VideoPublishedIntegrationEvent>()
             .AddEvent<FavoriteCountsChangedIntegrationEvent>();
@@ -28,10 +28,10 @@ internal static class Extensions
         builder.Services.AddOptions<FeedWritesOptions>().BindConfiguration(FeedWritesOptions.SectionName);
         builder.Services.AddOptions<CommentOptions>().BindConfiguration(CommentOptions.SectionName);
 
-        builder.Services.AddSingleton<VideoTimeline.SharedNewestReads>();
+        // Only for its stampede protection (SharedReads): what the feed caches lives in its own Redis keys.
+        builder.Services.AddHybridCache();
         builder.Services.AddScoped<VideoTimeline>();
         builder.Services.AddMemoryCache();
-        builder.Services.AddSingleton<VideoCache.SharedReads>();
         builder.Services.AddScoped<VideoCache>();
         builder.Services.AddSingleton<VideoExistence>();
         builder.Services.AddScoped<VideoFeed>();

@@ -156,10 +156,10 @@ public sealed class VideoPublisher(
 
         try
         {
-            await timeline.AddAsync(video, CancellationToken.None);
-            await cache.SetAsync(video, CancellationToken.None);
+            await timeline.AddAsync(video);
+            await cache.SetAsync(video);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             // Committed: the timeline's next rebuild from PostgreSQL picks the video up.
             logger.LogWarning(ex, "Video {VideoId} is stored but not yet in the cached timeline", video.Id);
