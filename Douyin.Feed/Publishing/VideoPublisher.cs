@@ -64,7 +64,7 @@ public sealed class VideoPublisher(
         // A token in the query string is checked before the upload is read.
         var queryToken = request.Query["token"].FirstOrDefault(t => !string.IsNullOrEmpty(t));
         long? queryAuthor = null;
-        if (queryToken is not null && (queryAuthor = tokens.Validate(queryToken)) is null)
+        if (queryToken is not null && (queryAuthor = await tokens.ValidateAsync(queryToken)) is null)
         {
             return InvalidToken();
         }
@@ -241,7 +241,7 @@ public sealed class VideoPublisher(
                         var token = await ReadTextAsync(section.Body, cancellationToken);
                         tokenSeen = token.Length > 0;
                         // The query's token wins when both are sent. Checked now: a bad one ends the upload before its file is read.
-                        if (tokenSeen && authorId is null && (authorId = tokens.Validate(token)) is null)
+                        if (tokenSeen && authorId is null && (authorId = await tokens.ValidateAsync(token)) is null)
                         {
                             return UploadForm.Refused(InvalidToken());
                         }
