@@ -37,17 +37,18 @@ public sealed class RenditionEncoder(IOptions<RenditionOptions> options, IOption
         deadline.CancelAfter(_options.EncodeTimeout);
         try
         {
-            var analysis = await FFProbe.AnalyseAsync(source, _ffOptions, deadline.Token, InputOptions);
+            var analysis = await FFProbe.AnalyseAsync(source, _ffOptions, customArguments: InputOptions, cancellationToken: deadline.Token);
             var plan = Plan(analysis);
             Activity.Current?.SetTag("douyin.rendition.remux", plan.RemuxOnly).SetTag("douyin.rendition.reason", plan.Reason);
             logger.LogInformation("Rendition of {Source}: {Plan}", Path.GetFileName(source), plan);
 
             var started = Stopwatch.GetTimestamp();
-            await FFMpegArguments
+            var ffmpeg = FFMpegArguments
                 .FromFileInput(source, verifyExists: true, o => o.WithCustomArgument(InputOptions))
-                .OutputToFile(output, overwrite: true, o => Output(o, plan))
-                .CancellableThrough(deadline.Token)
-                .ProcessAsynchronously(throwOnError: true, _ffOptions);
+                .OutputToFile(output, overwrite: true, o => Output(o, plan));
+            logger.LogDebug("ffmpeg {Arguments}", ffmpeg.Arguments);
+            // Killed at once when cancelled: a half-written rendition is of no use, however playable.
+            await ffmpeg.CancellableThrough(deadline.Token, TimeSpan.Zero).ProcessAsynchronously(throwOnError: true, _ffOptions);
             // ffmpeg stopped by the token may still exit cleanly with a truncated file: never store that.
             deadline.Token.ThrowIfCancellationRequested();
             RenditionTelemetry.EncodeSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds,
@@ -74,13 +75,14 @@ public sealed class RenditionEncoder(IOptions<RenditionOptions> options, IOption
     {
         var video = analysis.PrimaryVideoStream ?? throw new InvalidDataException("The source has no video stream.");
         var audio = analysis.PrimaryAudioStream;
-        var rate = video.AvgFrameRate > 0 ? video.AvgFrameRate : video.FrameRate;
-        var bitrate = video.BitRate > 0 ? video.BitRate : (long)analysis.Format.BitRate;
+        var rate = video.AverageFrameRate > 0 ? video.AverageFrameRate : video.RealFrameRate;
+        var bitrate = video.BitRate is > 0 and var streamRate ? streamRate : (long)(analysis.Format.BitRate ?? 0);
+        var (width, height) = (video.Width ?? 0, video.Height ?? 0);
         string? videoReason =
             video.CodecName != "h264" ? $"video is {video.CodecName}"
             : video.Profile is not ("Main" or "High") ? $"H.264 profile {video.Profile}"
             : video.PixelFormat != "yuv420p" ? $"pixel format {video.PixelFormat}"
-            : Math.Min(video.Width, video.Height) > _options.MaxHeight ? $"{video.Width}x{video.Height}"
+            : Math.Min(width, height) > _options.MaxHeight ? $"{width}x{height}"
             : rate > _options.MaxFrameRate + 0.01 ? $"{rate:0.##} frames/s"
             : bitrate > _options.MaxBitrate * 1000L ? $"{bitrate / 1000} kbit/s"
             : null;
@@ -89,7 +91,7 @@ public sealed class RenditionEncoder(IOptions<RenditionOptions> options, IOption
         return new(videoReason is null, copyAudio, audio is not null, rate > _options.MaxFrameRate + 0.01, reason);
     }
 
-    void Output(FFMpegArgumentOptions o, RenditionPlan plan)
+    void Output(FFMpegOutputOptions o, RenditionPlan plan)
     {
         var max = _options.MaxHeight.ToString(CultureInfo.InvariantCulture);
         // The first video and the first sound only: phones add data and timecode tracks no player needs.
