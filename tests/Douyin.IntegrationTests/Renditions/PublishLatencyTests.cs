@@ -7,9 +7,10 @@ using Xunit.Abstractions;
 namespace Douyin.IntegrationTests.Renditions;
 
 /// <summary>
-/// Publishing does not wait for the rendition: an upload is checked, given a cover, stored and answered in a time that
-/// follows its size, not its encode. The sizes are 2 and 20 MB; DOUYIN_PUBLISH_FIGURES_MB (e.g. "2,20,200") measures
-/// others for docs/media.md. Uploads of 20 MB or less must answer within 3 s.
+/// Publish latency by upload size, for docs/media.md: 2 and 20 MB, or the sizes DOUYIN_PUBLISH_FIGURES_MB names
+/// (e.g. "2,20,200"). It asserts only that each size is published: the time is a figure of the machine it runs on (on
+/// a shared one it says more about the neighbours). That publishing does not wait for the encode is asserted by
+/// RenditionTests, which sees the video listed from its original while ffmpeg is still encoding it.
 /// </summary>
 [Collection(RenditionsCollection.Name)]
 public sealed class PublishLatencyTests(RenditionsFixture fixture, ITestOutputHelper output)
@@ -19,7 +20,7 @@ public sealed class PublishLatencyTests(RenditionsFixture fixture, ITestOutputHe
 
     [Theory]
     [MemberData(nameof(Sizes))]
-    public async Task PublishingAnswersWithoutWaitingForTheEncode(int megabytes)
+    public async Task AnUploadOfThisSizeIsPublished(int megabytes)
     {
         // Lossless 1080p, cut at the size: a file of that many bytes that really is a video.
         var file = await TestMedia.MakeAsync($"publish-{megabytes}mb.mp4",
@@ -33,9 +34,5 @@ public sealed class PublishLatencyTests(RenditionsFixture fixture, ITestOutputHe
 
         Assert.True(reply.StatusCode() == 0, reply.StatusMsg());
         output.WriteLine($"publish of {file.Length / 1e6:0.0} MB: {stopwatch.Elapsed.TotalSeconds:0.00} s");
-        if (megabytes <= 20)
-        {
-            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(3), $"publishing {megabytes} MB took {stopwatch.Elapsed}");
-        }
     }
 }
