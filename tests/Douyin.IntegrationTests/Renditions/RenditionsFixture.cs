@@ -6,7 +6,8 @@ namespace Douyin.IntegrationTests.Renditions;
 
 /// <summary>
 /// The whole app with one Feed, whose consumer then handles the rendition queue in its order (it takes one job at a
-/// time: Renditions:MaxConcurrent), and short retry delays, so a failing job is dead-lettered within a test.
+/// time: Renditions:MaxConcurrent), and short retry delays, so a failing job is dead-lettered within a test. Feed stops
+/// without a drain (Shutdown:DrainDelay, where the graceful stop has one), so a stop lands in the middle of an encode.
 /// </summary>
 public sealed class RenditionsFixture : DouyinAppFixture
 {
@@ -14,7 +15,8 @@ public sealed class RenditionsFixture : DouyinAppFixture
         Project(builder, "feed")
             .WithReplicas(1)
             .WithEnvironment("Renditions__RetryCount", "2")
-            .WithEnvironment("Renditions__RetryDelay", "00:00:00.200");
+            .WithEnvironment("Renditions__RetryDelay", "00:00:00.200")
+            .WithEnvironment("Shutdown__DrainDelay", "00:00:00");
 }
 
 [CollectionDefinition(Name)]
