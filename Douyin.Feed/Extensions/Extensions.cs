@@ -1,4 +1,5 @@
 using Douyin.Feed.Publishing;
+using Douyin.Feed.Renditions;
 using Douyin.Feed.Writes;
 using Douyin.ServiceDefaults.IntegrationEvents;
 
@@ -16,7 +17,8 @@ internal static class Extensions
         builder.AddServiceRedis(ResourceNames.Cache);
         builder.AddRabbitMqEventBus(ResourceNames.Messaging)
             .AddEvent<VideoPublishedIntegrationEvent>()
-            .AddEvent<FavoriteCountsChangedIntegrationEvent>();
+            .AddEvent<FavoriteCountsChangedIntegrationEvent>()
+            .AddSubscription<VideoRenditionRequestedIntegrationEvent, VideoRenditionRequestedHandler>();
         builder.Services.AddIntegrationEventOutbox<FeedDbContext>();
         builder.AddAzureBlobServiceClient(ResourceNames.Blobs);
         builder.AddIdGenerator();
@@ -41,6 +43,8 @@ internal static class Extensions
         builder.Services.AddSingleton<UploadLimits>();
         builder.Services.AddSingleton<MediaStorage>();
         builder.Services.AddScoped<VideoPublisher>();
+        // Streaming renditions, made in the background from the rendition jobs publishing enqueues.
+        builder.AddRenditions();
 
         // Likes and comments: endpoints queue writes (feed.writes), the consumer applies them in batches.
         builder.Services.AddSingleton<FeedWriteQueue>();

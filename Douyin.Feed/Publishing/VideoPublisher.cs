@@ -146,6 +146,8 @@ public sealed class VideoPublisher(
             {
                 db.Videos.Add(video);
                 await outbox.AddAsync(new VideoPublishedIntegrationEvent(video.Id, video.AuthorId), ct);
+                // The streaming rendition is made in the background (Renditions/); the original plays until it is stored.
+                await outbox.AddAsync(new VideoRenditionRequestedIntegrationEvent(video.Id, videoBlob), ct);
             }, CancellationToken.None);
         }
         catch
