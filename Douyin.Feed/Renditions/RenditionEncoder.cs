@@ -26,7 +26,7 @@ public sealed class RenditionEncoder(IOptions<RenditionOptions> options, IOption
 
     readonly RenditionOptions _options = options.Value;
     readonly SemaphoreSlim _slots = new(Math.Max(1, options.Value.MaxConcurrent));
-    readonly FFOptions _ffOptions = new() { BinaryFolder = Path.GetDirectoryName(media.Value.FfmpegPath) ?? "" };
+    readonly FFOptions _ffOptions = new() { BinaryFolder = media.Value.ToolsFolder };
 
     /// <summary>Probes <paramref name="source"/> and writes its rendition to <paramref name="output"/> (an .mp4), within one ffmpeg slot.</summary>
     public async Task<RenditionPlan> RenderAsync(string source, string output, CancellationToken cancellationToken)

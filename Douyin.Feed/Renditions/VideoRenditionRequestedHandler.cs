@@ -113,7 +113,7 @@ public sealed class VideoRenditionRequestedHandler(
     {
         try
         {
-            await cache.InvalidateAsync([videoId], CancellationToken.None);
+            await cache.InvalidateAsync([videoId]);
         }
         catch (RedisException ex)
         {
