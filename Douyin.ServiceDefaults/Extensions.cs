@@ -1,5 +1,4 @@
 using Douyin.ServiceDefaults;
-using Douyin.ServiceDefaults.ServiceDiscovery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -25,6 +24,7 @@ public static class Extensions
     {
         builder.AddBasicServiceDefaults();
 
+        // Microsoft.Extensions.ServiceDiscovery: "http://social" resolves from services:social:http:<i>, replicas in turn.
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
