@@ -1,5 +1,4 @@
 using Douyin.ServiceDefaults;
-using Douyin.ServiceDefaults.ServiceDiscovery;
 using Douyin.ServiceDefaults.Shutdown;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -26,6 +25,7 @@ public static class Extensions
     {
         builder.AddBasicServiceDefaults();
 
+        // Microsoft.Extensions.ServiceDiscovery: "http://social" resolves from services:social:http:<i>, replicas in turn.
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
