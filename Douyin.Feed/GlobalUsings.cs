@@ -7,6 +7,7 @@ global using Douyin.Feed.Videos;
 global using Douyin.ServiceDefaults;
 global using Douyin.ServiceDefaults.Api;
 global using Douyin.ServiceDefaults.Redis;
+global using StackExchange.Redis;
 global using Microsoft.AspNetCore.Http.HttpResults;
 global using Microsoft.EntityFrameworkCore;
 global using Microsoft.Extensions.Options;

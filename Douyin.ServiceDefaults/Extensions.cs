@@ -1,5 +1,5 @@
 using Douyin.ServiceDefaults;
-using Douyin.ServiceDefaults.ServiceDiscovery;
+using Douyin.ServiceDefaults.Shutdown;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -25,6 +25,7 @@ public static class Extensions
     {
         builder.AddBasicServiceDefaults();
 
+        // Microsoft.Extensions.ServiceDiscovery: "http://social" resolves from services:social:http:<i>, replicas in turn.
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
@@ -70,7 +71,7 @@ public static class Extensions
                     "System.Net.NameResolution",
                     // Npgsql's meter and ActivitySource come with Aspire's AddNpgsqlDbContext (AddServiceDatabase).
                     "Microsoft.EntityFrameworkCore",
-                    // Our own building blocks (Douyin.Redis, Douyin.EventBus...) and the service itself.
+                    // Our own building blocks (Douyin.EventBus...) and the service itself; Redis spans come with Aspire's AddRedisClient (AddServiceRedis).
                     "Douyin.*"))
             .WithTracing(tracing =>
             {
@@ -95,6 +96,7 @@ public static class Extensions
     {
         // "live" means the process answers; every other check feeds readiness.
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        builder.AddGracefulShutdown();
         return builder;
     }
 

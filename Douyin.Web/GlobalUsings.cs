@@ -1,4 +1,3 @@
 global using Douyin.ServiceDefaults;
 global using Douyin.ServiceDefaults.Api;
-global using Douyin.ServiceDefaults.ServiceDiscovery;
 global using Douyin.Web.Gateway;

@@ -17,7 +17,6 @@ app.UseRouting(); // after the path check: only canonical paths are routed, limi
 app.UseEdgeRateLimiting();
 app.UseBodyLimit();
 app.UseStaticFiles();
-app.UseWebSockets();
 
 app.MapDefaultEndpoints();
 app.MapGateway();

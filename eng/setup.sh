@@ -25,8 +25,8 @@ if ((${#missing[@]})); then
   [ $had_policy -eq 1 ] || $sudo rm -f "$policy"
 fi
 
-# npm packages, pinned in package-lock.json: the Azure Storage emulator (Azurite) and the SignalR client of the chat
-# tests. npm records what it installed in node_modules/.package-lock.json; install again when the lock file is newer.
+# npm packages, pinned in package-lock.json: the Azure Storage emulator (Azurite). npm records what it installed in
+# node_modules/.package-lock.json; install again when the lock file is newer.
 if [ ! -x node_modules/.bin/azurite-blob ] || [ ! -e node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   command -v npm >/dev/null || { echo "npm is required (Node.js 20+)" >&2; exit 1; }
   say "installing npm packages"

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Douyin.ServiceDefaults.Redis;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -12,7 +13,7 @@ internal static class Extensions
 
         builder.AddServiceDatabase<ChatDbContext>(ResourceNames.ChatDb);
 
-        builder.AddRedisClient(ResourceNames.Cache);
+        builder.AddServiceRedis(ResourceNames.Cache);
         builder.AddIdGenerator();
         builder.AddWordFilter();
         builder.AddUserCardsClient();
@@ -31,8 +32,7 @@ internal static class Extensions
                 o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("douyin-chat");
                 // Chat starts and serves history while Redis is down, a send then answers without waiting to push,
                 // and pushes resume when Redis is back.
-                o.Configuration.AbortOnConnectFail = false;
-                o.Configuration.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+                o.Configuration.UseDouyinDefaults();
             });
 
         builder.Services.AddOptions<MessageOptions>().BindConfiguration(MessageOptions.SectionName);

@@ -8,8 +8,10 @@ namespace Douyin.Feed.Comments;
 /// through the write queue. A post is remembered in Redis (<c>feed:comment:pending:{id}</c>) before it is queued, so
 /// its author can delete it at once; the delete then wins in the database whatever order the two writes arrive in.
 /// </summary>
-public sealed class CommentStore(FeedDbContext db, RedisConnection redis, IOptions<CommentOptions> options, ILogger<CommentStore> logger)
+public sealed class CommentStore(FeedDbContext db, IConnectionMultiplexer redis, IOptions<CommentOptions> options, ILogger<CommentStore> logger)
 {
+    readonly IDatabase _redis = redis.GetDatabase();
+
     static string PendingKey(long commentId) => "feed:comment:pending:" + commentId.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The live comments of a video, newest first.</summary>
@@ -29,11 +31,11 @@ public sealed class CommentStore(FeedDbContext db, RedisConnection redis, IOptio
         }
         try
         {
-            return (string?)await redis.GetAsync(PendingKey(commentId), cancellationToken) is { } json
+            return (string?)await _redis.StringGetAsync(PendingKey(commentId)) is { } json
                 ? JsonSerializer.Deserialize<Comment>(json)
                 : null;
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             logger.LogWarning(ex, "Cannot look up pending comment {CommentId}", commentId);
             return null;
@@ -41,13 +43,13 @@ public sealed class CommentStore(FeedDbContext db, RedisConnection redis, IOptio
     }
 
     /// <summary>Best effort: without Redis, a comment can be deleted once applied (well under a second later).</summary>
-    public async Task RememberPendingAsync(Comment comment, CancellationToken cancellationToken)
+    public async Task RememberPendingAsync(Comment comment)
     {
         try
         {
-            await redis.SetAsync(PendingKey(comment.Id), JsonSerializer.Serialize(comment), options.Value.PendingTtl, cancellationToken: cancellationToken);
+            await _redis.StringSetAsync(PendingKey(comment.Id), JsonSerializer.Serialize(comment), options.Value.PendingTtl);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             logger.LogWarning(ex, "Cannot remember pending comment {CommentId}", comment.Id);
         }

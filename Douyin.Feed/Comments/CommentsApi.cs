@@ -78,7 +78,7 @@ public static class CommentsApi
 
         var write = new CommentPostWrite(services.Ids.NextId(), userId, videoId, services.Words.Mask(text!));
         var comment = new Comment { Id = write.CommentId, VideoId = videoId, UserId = userId, Content = write.Content, CreatedAt = write.AcceptedAt };
-        await services.Comments.RememberPendingAsync(comment, cancellationToken);
+        await services.Comments.RememberPendingAsync(comment);
         if (await services.Writes.TryEnqueueAsync(write, cancellationToken) is { } refused)
         {
             return Fail(refused);

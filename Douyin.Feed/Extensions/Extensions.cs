@@ -1,4 +1,5 @@
 using Douyin.Feed.Publishing;
+using Douyin.Feed.Renditions;
 using Douyin.Feed.Writes;
 using Douyin.ServiceDefaults.IntegrationEvents;
 
@@ -13,10 +14,11 @@ internal static class Extensions
 
         builder.AddServiceDatabase<FeedDbContext>(ResourceNames.FeedDb);
 
-        builder.AddRedisClient(ResourceNames.Cache);
+        builder.AddServiceRedis(ResourceNames.Cache);
         builder.AddRabbitMqEventBus(ResourceNames.Messaging)
             .AddEvent<VideoPublishedIntegrationEvent>()
-            .AddEvent<FavoriteCountsChangedIntegrationEvent>();
+            .AddEvent<FavoriteCountsChangedIntegrationEvent>()
+            .AddSubscription<VideoRenditionRequestedIntegrationEvent, VideoRenditionRequestedHandler>();
         builder.Services.AddIntegrationEventOutbox<FeedDbContext>();
         builder.AddAzureBlobServiceClient(ResourceNames.Blobs);
         builder.AddIdGenerator();
@@ -28,10 +30,10 @@ internal static class Extensions
         builder.Services.AddOptions<FeedWritesOptions>().BindConfiguration(FeedWritesOptions.SectionName);
         builder.Services.AddOptions<CommentOptions>().BindConfiguration(CommentOptions.SectionName);
 
-        builder.Services.AddSingleton<VideoTimeline.SharedNewestReads>();
+        // Only for its stampede protection (SharedReads): what the feed caches lives in its own Redis keys.
+        builder.Services.AddHybridCache();
         builder.Services.AddScoped<VideoTimeline>();
         builder.Services.AddMemoryCache();
-        builder.Services.AddSingleton<VideoCache.SharedReads>();
         builder.Services.AddScoped<VideoCache>();
         builder.Services.AddSingleton<VideoExistence>();
         builder.Services.AddScoped<VideoFeed>();
@@ -41,6 +43,8 @@ internal static class Extensions
         builder.Services.AddSingleton<UploadLimits>();
         builder.Services.AddSingleton<MediaStorage>();
         builder.Services.AddScoped<VideoPublisher>();
+        // Streaming renditions, made in the background from the rendition jobs publishing enqueues.
+        builder.AddRenditions();
 
         // Likes and comments: endpoints queue writes (feed.writes), the consumer applies them in batches.
         builder.Services.AddSingleton<FeedWriteQueue>();

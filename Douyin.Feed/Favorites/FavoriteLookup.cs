@@ -6,8 +6,9 @@ namespace Douyin.Feed.Favorites;
 /// SMISMEMBER rather than a query on every request; <see cref="FeedWrites.FeedWriteApplier"/> invalidates a user's set
 /// after committing their likes. Redis is an optimisation only: without it PostgreSQL answers.
 /// </summary>
-public sealed class FavoriteLookup(FeedDbContext db, RedisConnection redis, IOptions<FeedOptions> options, ILogger<FavoriteLookup> logger)
+public sealed class FavoriteLookup(FeedDbContext db, IConnectionMultiplexer redis, IOptions<FeedOptions> options, ILogger<FavoriteLookup> logger)
 {
+    readonly IDatabase _redis = redis.GetDatabase();
     readonly FeedOptions _options = options.Value;
 
     public static string LikedKey(long userId) => $"feed:liked:v1:{userId}";
@@ -21,12 +22,12 @@ public sealed class FavoriteLookup(FeedDbContext db, RedisConnection redis, IOpt
         }
         try
         {
-            if (await redis.GetMembersAmongAsync(LikedKey(userId), videoIds, cancellationToken) is { } cached)
+            if (await _redis.GetMembersAmongAsync(LikedKey(userId), videoIds) is { } cached)
             {
                 return cached;
             }
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             logger.LogWarning("Liked-videos cache unavailable, reading PostgreSQL: {Reason}", ex.Message);
             return await QueryLikedAsync(userId, videoIds, cancellationToken);
@@ -44,9 +45,9 @@ public sealed class FavoriteLookup(FeedDbContext db, RedisConnection redis, IOpt
         }
         try
         {
-            await redis.FillIdSetUnlessInvalidatedAsync(LikedKey(userId), liked, _options.LikedSetTtl, cancellationToken);
+            await _redis.FillIdSetUnlessInvalidatedAsync(LikedKey(userId), liked, _options.LikedSetTtl);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             logger.LogWarning("Liked-videos cache not filled: {Reason}", ex.Message);
         }
@@ -54,8 +55,7 @@ public sealed class FavoriteLookup(FeedDbContext db, RedisConnection redis, IOpt
     }
 
     /// <summary>Drops the cached sets of users whose likes changed; call it after the commit.</summary>
-    public Task InvalidateLikedAsync(IEnumerable<long> userIds, CancellationToken cancellationToken) =>
-        redis.InvalidateAsync(userIds.Select(LikedKey), _options.InvalidationHold, cancellationToken);
+    public Task InvalidateLikedAsync(IEnumerable<long> userIds) => _redis.InvalidateAsync(userIds.Select(LikedKey), _options.InvalidationHold);
 
     async Task<HashSet<long>> QueryLikedAsync(long userId, IReadOnlyList<long> videoIds, CancellationToken cancellationToken) =>
         [.. await db.Favorites.AsNoTracking()

@@ -16,6 +16,8 @@ public sealed class FeedDbContext(DbContextOptions<FeedDbContext> options) : DbC
             video.HasKey(v => v.Id).HasName("pk_videos");
             video.Property(v => v.Id).ValueGeneratedNever();
             video.Property(v => v.PlayPath).HasMaxLength(1024);
+            video.Property(v => v.RenditionPath).HasMaxLength(1024);
+            video.Ignore(v => v.StreamPath);
             video.Property(v => v.CoverPath).HasMaxLength(1024);
             // Keyset pagination: a page is one index range scan, however many videos there are.
             video.HasIndex(v => new { v.CreatedAt, v.Id }).IsDescending(true, true).HasDatabaseName("ix_videos_created_at_id");
@@ -43,6 +45,8 @@ public sealed class FeedDbContext(DbContextOptions<FeedDbContext> options) : DbC
         });
 
         modelBuilder.UseIntegrationEventLogs();
+        // Rendition jobs are applied once per event (Renditions/VideoRenditionRequestedHandler).
+        modelBuilder.UseIntegrationEventInbox();
         modelBuilder.UseSnakeCaseNames();
     }
 }

@@ -14,9 +14,8 @@ public sealed class MediaOptions
 
     public int MaxTitleLength { get; set; } = 100;
 
-    public string FfprobePath { get; set; } = "ffprobe";
-
-    public string FfmpegPath { get; set; } = "ffmpeg";
+    /// <summary>The folder of ffprobe and ffmpeg (FFMpegCore's <c>BinaryFolder</c>); empty, they are found on the PATH.</summary>
+    public string ToolsFolder { get; set; } = "";
 
     /// <summary>How long one ffprobe or ffmpeg run may take before it is killed.</summary>
     public TimeSpan ToolTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -1,9 +1,9 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Threading.RateLimiting;
+using FFMpegCore;
+using FFMpegCore.Exceptions;
 
 namespace Douyin.Feed.Media;
 
@@ -14,10 +14,10 @@ public sealed record VideoProbe(TimeSpan Duration, string ContentType, string Ex
 public sealed class MediaToolsBusyException() : Exception("Every media tool slot is in use.");
 
 /// <summary>
-/// ffprobe and ffmpeg as child processes on untrusted files, so each run is boxed in: only the MP4/QuickTime and
+/// ffprobe and ffmpeg through FFMpegCore, on untrusted files, so each run is boxed in: only the MP4/QuickTime and
 /// Matroska/WebM demuxers may open the file (no playlists, concat scripts or image sequences that reach other files or
-/// URLs), only the file protocol, a few threads, <see cref="MediaOptions.ToolTimeout"/>, a cap on runs at once and on
-/// the output kept. Killed on cancellation.
+/// URLs), only the file protocol, a few threads, a cap on the streams a demuxer may create,
+/// <see cref="MediaOptions.ToolTimeout"/>, a cap on runs at once and on their output. Killed on cancellation.
 /// </summary>
 public sealed class MediaTools : IDisposable
 {
@@ -27,50 +27,63 @@ public sealed class MediaTools : IDisposable
     // The demuxers of the containers we accept (ffmpeg's names: mov serves mp4, matroska serves webm).
     const string Formats = "mov,mp4,m4a,3gp,3g2,mj2,webm,matroska";
 
+    // FFMpegCore asks ffprobe for every tag, chapter and side-data block, which an upload may make as large as it likes;
+    // these later options take them back, so the answer is a few hundred bytes a stream (and streams are capped).
+    const string ProbeSections = "-show_entries format_tags=:stream_tags=:stream_side_data_list=:chapters=:chapter=:chapter_tags=";
+
+    const string NotReadable = "The file is not a video that can be read: send an MP4 or WebM video, not an image or another format.";
+
     readonly MediaOptions _options;
+    readonly FFOptions _ffOptions;
     readonly ILogger<MediaTools> _logger;
     readonly ConcurrencyLimiter _runs;
 
     public MediaTools(IOptions<MediaOptions> options, ILogger<MediaTools> logger)
     {
         _options = options.Value;
+        _ffOptions = new FFOptions { BinaryFolder = _options.ToolsFolder };
         _logger = logger;
         _runs = new(new ConcurrencyLimiterOptions { PermitLimit = _options.MaxConcurrentToolRuns, QueueLimit = 0 });
     }
 
-    /// <summary>Options that go before <c>-i</c> (or the file, for ffprobe) of every run.</summary>
-    string[] InputOptions => ["-threads", _options.ToolThreads.ToString(CultureInfo.InvariantCulture), "-protocol_whitelist", "file", "-format_whitelist", Formats];
+    /// <summary>
+    /// Options of the input of every run. A file with more streams than <c>-max_streams</c> is not opened at all; the
+    /// bound is above <see cref="MediaOptions.MaxStreams"/>, so a file a little over it is told its count.
+    /// </summary>
+    string InputOptions => string.Create(CultureInfo.InvariantCulture,
+        $"-threads {_options.ToolThreads} -protocol_whitelist file -format_whitelist {Formats} -max_streams {4 * _options.MaxStreams}");
 
     /// <summary>The video's duration and container, or a refusal saying why the file is not an acceptable video.</summary>
     public async Task<(VideoProbe? Video, string? Refusal)> ProbeAsync(string path, CancellationToken cancellationToken)
     {
-        var (exitCode, output, error) = await RunAsync(_options.FfprobePath,
-            ["-v", "error", .. InputOptions, "-print_format", "json", "-show_format", "-show_streams", path], cancellationToken);
-        if (exitCode != 0 || output is null)
+        IMediaAnalysis analysis;
+        try
         {
-            _logger.LogInformation("ffprobe refused an upload: {Error}", error?.Trim() ?? "its output was too long");
-            return (null, "The file is not a video that can be read: send an MP4 or WebM video, not an image or another format.");
+            analysis = await RunAsync("ffprobe", token => FFProbe.AnalyseAsync(path, _ffOptions, $"{InputOptions} {ProbeSections}", token), cancellationToken);
+        }
+        catch (Exception ex) when (ex is FFMpegException or JsonException)
+        {
+            _logger.LogInformation("ffprobe refused an upload: {Error}", ex.Message.Trim());
+            return (null, NotReadable);
         }
 
-        using var json = JsonDocument.Parse(output);
-        var format = json.RootElement.TryGetProperty("format", out var f) ? f : default;
-        var formatName = format.ValueKind == JsonValueKind.Object && format.TryGetProperty("format_name", out var name) ? name.GetString() ?? "" : "";
-        var streams = json.RootElement.TryGetProperty("streams", out var s) ? s.EnumerateArray().ToList() : [];
-        var videoStreams = streams.Where(stream => Text(stream, "codec_type") == "video" && !IsAttachedPicture(stream)).ToList();
-        var videoCodecs = videoStreams.Select(stream => Text(stream, "codec_name")).ToList();
-        if (streams.Count > _options.MaxStreams)
+        var format = analysis.Format;
+        var formatName = format.FormatName ?? "";
+        var videoStreams = analysis.VideoStreams.Where(stream => stream.Disposition?.GetValueOrDefault("attached_pic") != true).ToList();
+        var videoCodecs = videoStreams.Select(stream => stream.CodecName).ToList();
+        if (format.StreamCount > _options.MaxStreams)
         {
-            return (null, $"The file has {streams.Count} streams; the limit is {_options.MaxStreams}.");
+            return (null, $"The file has {format.StreamCount} streams; the limit is {_options.MaxStreams}.");
         }
         foreach (var video in videoStreams)
         {
-            if (Number(video, "width") is var width && Number(video, "height") is var height && Math.Max(width, height) > _options.MaxVideoDimension)
+            if (Math.Max(video.Width ?? 0, video.Height ?? 0) > _options.MaxVideoDimension)
             {
-                return (null, $"The video is {width:0}x{height:0}; the limit is {_options.MaxVideoDimension} px a side.");
+                return (null, $"The video is {video.Width}x{video.Height}; the limit is {_options.MaxVideoDimension} px a side.");
             }
         }
         // The average rate: a variable-rate phone video's r_frame_rate (a timebase) may be far above what it shows.
-        var rate = videoStreams.Select(v => Rate(v, "avg_frame_rate") is > 0 and var average ? average : Rate(v, "r_frame_rate")).DefaultIfEmpty().Max();
+        var rate = videoStreams.Select(v => Finite(v.AverageFrameRate) is > 0 and var average ? average : Finite(v.RealFrameRate)).DefaultIfEmpty().Max();
         if (rate > _options.MaxFrameRate)
         {
             return (null, $"The video has {rate:0} frames a second; the limit is {_options.MaxFrameRate:0}.");
@@ -84,11 +97,11 @@ public sealed class MediaTools : IDisposable
         {
             return (null, "The file has no video stream.");
         }
-        if (!double.TryParse(format.ValueKind == JsonValueKind.Object ? Text(format, "duration") : null, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || seconds <= 0)
+        var duration = format.Duration;
+        if (duration <= TimeSpan.Zero)
         {
             return (null, "The video has no duration.");
         }
-        var duration = TimeSpan.FromSeconds(seconds);
         if (duration > _options.MaxDuration)
         {
             return (null, $"The video is {duration.TotalSeconds:0} s long; the limit is {_options.MaxDuration.TotalSeconds:0} s.");
@@ -106,104 +119,93 @@ public sealed class MediaTools : IDisposable
     public async Task<bool> ExtractCoverAsync(string videoPath, TimeSpan duration, string coverPath, CancellationToken cancellationToken)
     {
         var offset = duration >= TimeSpan.FromSeconds(2) ? "1" : "0";
-        var (exitCode, _, error) = await RunAsync(_options.FfmpegPath,
-            ["-nostdin", "-v", "error", "-y", .. InputOptions, "-ss", offset, "-i", videoPath,
-             "-filter_threads", "1", "-frames:v", "1", "-vf", "scale='min(720,iw)':-2", "-q:v", "3", "-update", "1", coverPath],
-            cancellationToken);
-        if (exitCode != 0 || !File.Exists(coverPath) || new FileInfo(coverPath).Length == 0)
+        var errors = new BoundedOutput(_options.MaxToolOutputBytes);
+        var result = await RunAsync("ffmpeg", async token =>
         {
-            _logger.LogWarning("ffmpeg could not take a cover frame: {Error}", error?.Trim());
+            // A run that prints past the bound is stopped at once, and refused below.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+            errors.Overflowing = stop.Cancel;
+            return await FFMpegArguments
+                .FromFileInput(videoPath, verifyExists: true, input => input.WithCustomArgument($"-v error {InputOptions} -ss {offset}"))
+                .OutputToFile(coverPath, overwrite: true, output => output
+                    .WithCustomArgument("-filter_threads 1 -frames:v 1 -vf scale='min(720,iw)':-2 -q:v 3 -update 1"))
+                .NotifyOnStandardError(errors.Add)
+                .CancellableThrough(stop.Token, TimeSpan.Zero)
+                .ProcessAsynchronously(throwOnError: false, _ffOptions, CancellationToken.None);
+        }, cancellationToken);
+        if (!result.Success || errors.Overflowed || !File.Exists(coverPath) || new FileInfo(coverPath).Length == 0)
+        {
+            _logger.LogWarning("ffmpeg could not take a cover frame: {Error}", errors.Overflowed ? "its output was too long" : errors.Text);
             return false;
         }
         return true;
     }
 
-    /// <returns>The exit code, and stdout and stderr: each null when the tool printed more than <see cref="MediaOptions.MaxToolOutputBytes"/>.</returns>
-    async Task<(int ExitCode, string? Output, string? Error)> RunAsync(string tool, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    /// <summary>One run in a slot of <see cref="MediaOptions.MaxConcurrentToolRuns"/>, stopped after <see cref="MediaOptions.ToolTimeout"/>.</summary>
+    async Task<T> RunAsync<T>(string tool, Func<CancellationToken, Task<T>> run, CancellationToken cancellationToken)
     {
         using var slot = _runs.AttemptAcquire();
         if (!slot.IsAcquired)
         {
             throw new MediaToolsBusyException();
         }
-
-        var start = new ProcessStartInfo(tool)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = new Process { StartInfo = start };
-        try
-        {
-            process.Start();
-        }
-        catch (Win32Exception ex)
-        {
-            throw new InvalidOperationException($"'{tool}' could not be started; install ffmpeg (eng/setup.sh does).", ex);
-        }
-
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ToolTimeout);
-        var output = ReadBoundedAsync(process.StandardOutput.BaseStream, timeout.Token);
-        var error = ReadBoundedAsync(process.StandardError.BaseStream, timeout.Token);
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
-            return (process.ExitCode, await output, await error);
+            var result = await run(timeout.Token);
+            timeout.Token.ThrowIfCancellationRequested(); // FFMpegCore reports a killed ffmpeg as a result, not an exception
+            return result;
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
             cancellationToken.ThrowIfCancellationRequested();
-            throw new TimeoutException($"{Path.GetFileName(tool)} took longer than {_options.ToolTimeout.TotalSeconds:0} s.");
+            throw new TimeoutException($"{tool} took longer than {_options.ToolTimeout.TotalSeconds:0} s.");
         }
-    }
-
-    /// <summary>The stream's text up to the byte bound, or null past it; it is read to the end either way, so the tool never blocks on a full pipe.</summary>
-    async Task<string?> ReadBoundedAsync(Stream stream, CancellationToken cancellationToken)
-    {
-        var kept = new MemoryStream();
-        var buffer = new byte[16 * 1024];
-        var overflow = false;
-        int read;
-        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+        catch (Instances.Exceptions.InstanceFileNotFoundException ex)
         {
-            if (!overflow && kept.Length + read <= _options.MaxToolOutputBytes)
-            {
-                kept.Write(buffer, 0, read);
-            }
-            else
-            {
-                overflow = true;
-            }
+            throw new InvalidOperationException($"'{tool}' could not be started; install ffmpeg (eng/setup.sh does).", ex);
         }
-        return overflow ? null : Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length);
     }
 
-    static double Number(JsonElement element, string property) =>
-        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : 0;
-
-    /// <summary>A rate as ffprobe writes it, "30000/1001"; "0/0" (unknown) is 0.</summary>
-    static double Rate(JsonElement element, string property) =>
-        Text(element, property)?.Split('/') is [var n, var d]
-        && double.TryParse(n, NumberStyles.Float, CultureInfo.InvariantCulture, out var num)
-        && double.TryParse(d, NumberStyles.Float, CultureInfo.InvariantCulture, out var den) && den > 0
-            ? num / den
-            : 0;
+    static double Finite(double value) => double.IsFinite(value) ? value : 0;
 
     public void Dispose() => _runs.Dispose();
 
-    static string? Text(JsonElement element, string property) =>
-        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    /// <summary>A tool's stderr up to a byte bound; the line that passes it calls <see cref="Overflowing"/>.</summary>
+    sealed class BoundedOutput(int maxBytes)
+    {
+        readonly StringBuilder _text = new();
+        long _bytes;
 
-    static bool IsAttachedPicture(JsonElement stream) =>
-        stream.TryGetProperty("disposition", out var disposition)
-        && disposition.TryGetProperty("attached_pic", out var attached)
-        && attached.ValueKind == JsonValueKind.Number && attached.GetInt32() == 1;
+        public Action? Overflowing { get; set; }
+
+        public bool Overflowed { get; private set; }
+
+        public string Text
+        {
+            get
+            {
+                lock (_text)
+                {
+                    return _text.ToString().Trim();
+                }
+            }
+        }
+
+        public void Add(string line)
+        {
+            lock (_text)
+            {
+                _bytes += Encoding.UTF8.GetByteCount(line) + 1;
+                if (_bytes <= maxBytes)
+                {
+                    _text.AppendLine(line);
+                    return;
+                }
+                Overflowed = true;
+            }
+            Overflowing?.Invoke();
+        }
+    }
 }

@@ -64,7 +64,7 @@ public sealed class VideoPublisher(
         // A token in the query string is checked before the upload is read.
         var queryToken = request.Query["token"].FirstOrDefault(t => !string.IsNullOrEmpty(t));
         long? queryAuthor = null;
-        if (queryToken is not null && (queryAuthor = tokens.Validate(queryToken)) is null)
+        if (queryToken is not null && (queryAuthor = await tokens.ValidateAsync(queryToken)) is null)
         {
             return InvalidToken();
         }
@@ -146,6 +146,8 @@ public sealed class VideoPublisher(
             {
                 db.Videos.Add(video);
                 await outbox.AddAsync(new VideoPublishedIntegrationEvent(video.Id, video.AuthorId), ct);
+                // The streaming rendition is made in the background (Renditions/); the original plays until it is stored.
+                await outbox.AddAsync(new VideoRenditionRequestedIntegrationEvent(video.Id, videoBlob), ct);
             }, CancellationToken.None);
         }
         catch
@@ -156,10 +158,10 @@ public sealed class VideoPublisher(
 
         try
         {
-            await timeline.AddAsync(video, CancellationToken.None);
-            await cache.SetAsync(video, CancellationToken.None);
+            await timeline.AddAsync(video);
+            await cache.SetAsync(video);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             // Committed: the timeline's next rebuild from PostgreSQL picks the video up.
             logger.LogWarning(ex, "Video {VideoId} is stored but not yet in the cached timeline", video.Id);
@@ -241,7 +243,7 @@ public sealed class VideoPublisher(
                         var token = await ReadTextAsync(section.Body, cancellationToken);
                         tokenSeen = token.Length > 0;
                         // The query's token wins when both are sent. Checked now: a bad one ends the upload before its file is read.
-                        if (tokenSeen && authorId is null && (authorId = tokens.Validate(token)) is null)
+                        if (tokenSeen && authorId is null && (authorId = await tokens.ValidateAsync(token)) is null)
                         {
                             return UploadForm.Refused(InvalidToken());
                         }

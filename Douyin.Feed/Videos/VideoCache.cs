@@ -1,5 +1,7 @@
-using Douyin.ServiceDefaults.Concurrency;
+using System.ComponentModel;
 using System.Text.Json;
+using Douyin.ServiceDefaults.Concurrency;
+using Microsoft.Extensions.Caching.Hybrid;
 
 namespace Douyin.Feed.Videos;
 
@@ -9,13 +11,15 @@ namespace Douyin.Feed.Videos;
 /// do not reach the database every time. Whoever changes a video's row calls <see cref="InvalidateAsync"/>.
 /// </summary>
 public sealed class VideoCache(
-    RedisConnection redis, FeedDbContext db, VideoCache.SharedReads reads, IOptions<FeedOptions> options, ILogger<VideoCache> logger)
+    IConnectionMultiplexer redis, FeedDbContext db, HybridCache reads, IOptions<FeedOptions> options, ILogger<VideoCache> logger)
 {
     const string Missing = "";
 
-    /// <summary>Redis reads of the same ids in flight in this process, shared by their callers (a singleton).</summary>
-    public sealed class SharedReads : SingleFlight<string, (Dictionary<long, Video> Found, List<long> Misses)>;
+    /// <summary>What Redis holds of some ids, shared by the callers of one read: none of them changes it.</summary>
+    [ImmutableObject(true)]
+    sealed record CachedRecords(Dictionary<long, Video> Found, List<long> Misses);
 
+    readonly IDatabase _redis = redis.GetDatabase();
     readonly FeedOptions _options = options.Value;
 
     public static string Key(long videoId) => $"feed:video:{videoId}";
@@ -29,7 +33,8 @@ public sealed class VideoCache(
         }
 
         // Every viewer of the feed's first page reads the same ids at the same moment: they share the Redis read.
-        var (cached, misses) = await reads.RunAsync(string.Join(',', ids), () => ReadCachedAsync(ids), cancellationToken);
+        var (cached, misses) = await reads.ShareInFlightAsync(
+            "feed:video-read:" + string.Join(',', ids), (Cache: this, Ids: ids), static (s, _) => s.Cache.ReadCachedAsync(s.Ids), cancellationToken);
         var found = new Dictionary<long, Video>(cached);
         if (misses.Count == 0)
         {
@@ -41,19 +46,19 @@ public sealed class VideoCache(
         {
             found[video.Id] = video;
         }
-        await WriteAsync(misses.Select(id => (id, found.GetValueOrDefault(id))), cancellationToken);
+        await WriteAsync(misses.Select(id => (id, found.GetValueOrDefault(id))));
         return found;
     }
 
     /// <summary>What Redis holds of <paramref name="ids"/>, and the ids it does not know (all of them while Redis is away).</summary>
-    async Task<(Dictionary<long, Video> Found, List<long> Misses)> ReadCachedAsync(IReadOnlyList<long> ids)
+    async ValueTask<CachedRecords> ReadCachedAsync(IReadOnlyList<long> ids)
     {
         var found = new Dictionary<long, Video>(ids.Count);
         var misses = new List<long>();
         try
         {
-            // Not a caller's token: the read may serve several callers; the client's own timeout bounds it.
-            var cached = await redis.MGetAsync([.. ids.Select(Key)], CancellationToken.None);
+            // The client's own timeout bounds it (SyncTimeout).
+            var cached = await _redis.StringGetAsync([.. ids.Select(Key)]);
             for (var i = 0; i < ids.Count; i++)
             {
                 switch ((string?)cached[i])
@@ -69,13 +74,13 @@ public sealed class VideoCache(
                 }
             }
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             // PostgreSQL is the source of truth: a Redis outage makes the feed slower, not broken.
             logger.LogWarning(ex, "Video cache unavailable; reading PostgreSQL");
-            return ([], [.. ids]);
+            return new([], [.. ids]);
         }
-        return (found, misses);
+        return new(found, misses);
     }
 
     /// <summary>One video, or null when it does not exist.</summary>
@@ -83,22 +88,21 @@ public sealed class VideoCache(
         (await GetAsync([id], cancellationToken)).GetValueOrDefault(id);
 
     /// <summary>Caches a video just written (publishing), replacing any "missing" marker for its id.</summary>
-    public Task SetAsync(Video video, CancellationToken cancellationToken) => WriteAsync([(video.Id, video)], cancellationToken);
+    public Task SetAsync(Video video) => WriteAsync([(video.Id, video)]);
 
     /// <summary>Drops changed records, and keeps readers that loaded them before the change from writing them back.</summary>
-    public Task InvalidateAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken) =>
-        redis.InvalidateAsync(ids.Select(Key), _options.InvalidationHold, cancellationToken);
+    public Task InvalidateAsync(IReadOnlyCollection<long> ids) => _redis.InvalidateAsync(ids.Select(Key), _options.InvalidationHold);
 
-    async Task WriteAsync(IEnumerable<(long Id, Video? Video)> records, CancellationToken cancellationToken)
+    async Task WriteAsync(IEnumerable<(long Id, Video? Video)> records)
     {
-        (string, RedisArg, TimeSpan)[] entries = [.. records.Select(r => r.Video is null
-            ? (Key(r.Id), (RedisArg)Missing, _options.MissingVideoTtl)
-            : (Key(r.Id), (RedisArg)JsonSerializer.Serialize(r.Video), _options.VideoTtl))];
+        (string, RedisValue, TimeSpan)[] entries = [.. records.Select(r => r.Video is null
+            ? (Key(r.Id), (RedisValue)Missing, _options.MissingVideoTtl)
+            : (Key(r.Id), (RedisValue)JsonSerializer.Serialize(r.Video), _options.VideoTtl))];
         try
         {
-            await redis.FillUnlessInvalidatedAsync(entries, cancellationToken);
+            await _redis.FillUnlessInvalidatedAsync(entries);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             logger.LogWarning(ex, "Could not cache {Count} video records", entries.Length);
         }

@@ -23,7 +23,7 @@ public sealed class VideoCards(UserCardsClient users, FavoriteLookup favorites, 
         {
             Id = video.Id,
             Author = urls.Absolute(context, cards[video.AuthorId]),
-            PlayUrl = urls.Absolute(context, video.PlayPath),
+            PlayUrl = urls.Absolute(context, video.StreamPath),
             CoverUrl = urls.Absolute(context, video.CoverPath),
             FavoriteCount = video.FavoriteCount,
             CommentCount = video.CommentCount,

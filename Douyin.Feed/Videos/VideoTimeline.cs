@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using Douyin.ServiceDefaults.Concurrency;
+using Microsoft.Extensions.Caching.Hybrid;
 
 namespace Douyin.Feed.Videos;
 
@@ -15,21 +17,19 @@ namespace Douyin.Feed.Videos;
 /// </para>
 /// </summary>
 public sealed class VideoTimeline(
-    RedisConnection redis, FeedDbContext db, VideoTimeline.SharedNewestReads newestReads, IOptions<FeedOptions> options, TimeProvider time,
+    IConnectionMultiplexer redis, FeedDbContext db, HybridCache reads, IOptions<FeedOptions> options, TimeProvider time,
     ILogger<VideoTimeline> logger)
 {
-    /// <summary>
-    /// Redis reads of the newest page in flight in this process, shared by their callers (a singleton): every viewer
-    /// opening the app asks for that page at the same moment. Keyed by the page size.
-    /// </summary>
-    public sealed class SharedNewestReads : SingleFlight<int, (long? Floor, SortedSetEntry[] Entries)>;
+    /// <summary>What Redis holds of a page: the floor (null when the timeline is not cached) and the entries above it.</summary>
+    [ImmutableObject(true)]
+    sealed record CachedPage(long? Floor, Entry[] Entries);
 
     public const string Key = "feed:timeline";
     public const string FloorKey = "feed:timeline:floor";
     public const string LockKey = "feed:timeline:lock";
 
     // KEYS: timeline, floor. ARGV: score, member, ttl ms, capacity. Trims a warm timeline to capacity, raising the floor.
-    static readonly RedisScript s_add = new("""
+    const string AddScript = """
         redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
         if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
         local floor = redis.call('GET', KEYS[2])
@@ -41,30 +41,31 @@ public sealed class VideoTimeline(
         local new_floor = tonumber(newest_removed[2]) + 1
         if new_floor > tonumber(floor) then redis.call('SET', KEYS[2], new_floor, 'KEEPTTL') end
         return excess
-        """);
+        """;
 
     // KEYS: timeline, floor. ARGV: floor, ttl ms, then score/member pairs. Adds to (never replaces) what publishes wrote meanwhile.
-    static readonly RedisScript s_rebuild = new("""
+    const string RebuildScript = """
         for i = 3, #ARGV, 2 do
             redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1])
         end
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
         return 1
-        """);
+        """;
 
     // KEYS: timeline, floor. The floor only while the set it describes exists: a set lost on its own (deleted by hand,
     // expired first) must not leave a floor that calls an empty or partial set complete.
-    static readonly RedisScript s_floor = new("""
+    const string FloorScript = """
         if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('GET', KEYS[2]) end
         return false
-        """);
+        """;
 
-    static readonly RedisScript s_release = new("""
+    const string ReleaseScript = """
         if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
         return 0
-        """);
+        """;
 
+    readonly IDatabase _redis = redis.GetDatabase();
     readonly FeedOptions _options = options.Value;
 
     public readonly record struct Entry(long VideoId, long PublishedAtMs);
@@ -77,39 +78,44 @@ public sealed class VideoTimeline(
     {
         try
         {
-            // A page that starts after now is the newest page, whoever asks: concurrent askers share one read (a video
-            // published during that read may show on the next one, as it would for a request a moment earlier).
+            // A page that starts after now is the newest page, whoever asks: every viewer opening the app asks for it
+            // at the same moment, and they share one read (a video published during that read may show on the next
+            // one, as it would for a request a moment earlier).
             var (floor, cached) = beforeMs > time.GetUtcNow().ToUnixTimeMilliseconds()
-                ? await newestReads.RunAsync(count, () => ReadCachedAsync(beforeMs, count, CancellationToken.None), cancellationToken)
-                : await ReadCachedAsync(beforeMs, count, cancellationToken);
+                ? await reads.ShareInFlightAsync($"feed:timeline-newest:{count}", (Timeline: this, BeforeMs: beforeMs, Count: count),
+                    static (s, _) => s.Timeline.ReadCachedAsync(s.BeforeMs, s.Count), cancellationToken)
+                : await ReadCachedAsync(beforeMs, count);
             if (floor is null && await GetFloorAsync(cancellationToken) is { } rebuilt && beforeMs > rebuilt)
             {
-                (floor, cached) = (rebuilt, await redis.ZRevRangeByScoreWithScoresAsync(Key, $"({beforeMs}", rebuilt, 0, count, cancellationToken));
+                (floor, cached) = (rebuilt, await ReadAboveAsync(beforeMs, rebuilt, count));
             }
             // Fewer than asked above a non-zero floor: the rest of the page is older than Redis keeps.
             if (floor is { } known && beforeMs > known && (cached.Length == count || known == 0))
             {
-                return [.. cached.Select(e => new Entry((long)e.Member, (long)e.Score))
-                    .OrderByDescending(e => e.PublishedAtMs).ThenByDescending(e => e.VideoId)];
+                return [.. cached.OrderByDescending(e => e.PublishedAtMs).ThenByDescending(e => e.VideoId)];
             }
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             logger.LogWarning(ex, "Feed timeline unavailable; reading PostgreSQL");
         }
         return await QueryBeforeAsync(DateTimeOffset.FromUnixTimeMilliseconds(beforeMs), count, cancellationToken);
     }
 
-    /// <summary>What Redis holds of the page: the floor (null when the timeline is not cached) and the entries above it.</summary>
-    async Task<(long? Floor, SortedSetEntry[] Entries)> ReadCachedAsync(long beforeMs, int count, CancellationToken cancellationToken)
+    async ValueTask<CachedPage> ReadCachedAsync(long beforeMs, int count)
     {
-        if ((long?)await s_floor.EvaluateAsync(redis, [Key, FloorKey], [], cancellationToken) is not { } floor)
+        if ((long?)await _redis.ScriptEvaluateAsync(FloorScript, [Key, FloorKey]) is not { } floor)
         {
-            return (null, []);
+            return new(null, []);
         }
-        return beforeMs > floor
-            ? (floor, await redis.ZRevRangeByScoreWithScoresAsync(Key, $"({beforeMs}", floor, 0, count, cancellationToken))
-            : (floor, []);
+        return new(floor, beforeMs > floor ? await ReadAboveAsync(beforeMs, floor, count) : []);
+    }
+
+    /// <summary>Up to <paramref name="count"/> entries scored from <paramref name="floor"/> up to, not including, <paramref name="beforeMs"/>, highest first.</summary>
+    async Task<Entry[]> ReadAboveAsync(long beforeMs, long floor, int count)
+    {
+        var entries = await _redis.SortedSetRangeByScoreWithScoresAsync(Key, floor, beforeMs, Exclude.Stop, Order.Descending, 0, count);
+        return [.. entries.Select(e => new Entry((long)e.Element, (long)e.Score))];
     }
 
     public async Task<List<Entry>> ReadAtAsync(long publishedAtMs, CancellationToken cancellationToken)
@@ -120,20 +126,19 @@ public sealed class VideoTimeline(
     }
 
     /// <summary>Adds a committed video; harmless to repeat.</summary>
-    public Task AddAsync(Video video, CancellationToken cancellationToken) =>
-        s_add.EvaluateAsync(redis, [Key, FloorKey],
-            [video.CreatedAt.ToUnixTimeMilliseconds(), video.Id, (long)_options.TimelineTtl.TotalMilliseconds, _options.TimelineCapacity],
-            cancellationToken);
+    public Task AddAsync(Video video) =>
+        _redis.ScriptEvaluateAsync(AddScript, [Key, FloorKey],
+            [video.CreatedAt.ToUnixTimeMilliseconds(), video.Id, (long)_options.TimelineTtl.TotalMilliseconds, _options.TimelineCapacity]);
 
     async Task<long?> GetFloorAsync(CancellationToken cancellationToken)
     {
-        if ((long?)await s_floor.EvaluateAsync(redis, [Key, FloorKey], [], cancellationToken) is { } floor)
+        if ((long?)await _redis.ScriptEvaluateAsync(FloorScript, [Key, FloorKey]) is { } floor)
         {
             return floor;
         }
 
         var lockToken = Guid.NewGuid().ToString("N");
-        if (await redis.SetAsync(LockKey, lockToken, _options.RebuildLockTtl, SetCondition.NotExists, cancellationToken))
+        if (await _redis.StringSetAsync(LockKey, lockToken, _options.RebuildLockTtl, When.NotExists))
         {
             try
             {
@@ -141,7 +146,7 @@ public sealed class VideoTimeline(
             }
             finally
             {
-                await s_release.EvaluateAsync(redis, [LockKey], [lockToken], CancellationToken.None);
+                await _redis.ScriptEvaluateAsync(ReleaseScript, [LockKey], [lockToken]);
             }
         }
 
@@ -150,7 +155,7 @@ public sealed class VideoTimeline(
         while (time.GetUtcNow() < deadline)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken);
-            if ((long?)await redis.GetAsync(FloorKey, cancellationToken) is { } rebuilt)
+            if ((long?)await _redis.StringGetAsync(FloorKey) is { } rebuilt)
             {
                 return rebuilt;
             }
@@ -164,13 +169,13 @@ public sealed class VideoTimeline(
         var newest = await QueryBeforeAsync(before: null, capacity + 1, cancellationToken);
         // Complete above the newest video left out; everything when nothing was left out.
         var floor = newest.Count > capacity ? newest[capacity].PublishedAtMs + 1 : 0;
-        var args = new List<RedisArg> { floor, (long)_options.TimelineTtl.TotalMilliseconds };
+        var args = new List<RedisValue> { floor, (long)_options.TimelineTtl.TotalMilliseconds };
         foreach (var entry in newest.Take(capacity))
         {
             args.Add(entry.PublishedAtMs);
             args.Add(entry.VideoId);
         }
-        await s_rebuild.EvaluateAsync(redis, [Key, FloorKey], [.. args], cancellationToken);
+        await _redis.ScriptEvaluateAsync(RebuildScript, [Key, FloorKey], [.. args]);
         logger.LogInformation("Rebuilt the feed timeline with {Count} videos", Math.Min(newest.Count, capacity));
         return floor;
     }

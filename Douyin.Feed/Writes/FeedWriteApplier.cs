@@ -50,8 +50,8 @@ public sealed class FeedWriteApplier(FeedDbContext db, IIntegrationEventOutbox o
 
         // Every video and liker of the batch, changed or not: a batch redelivered because this failed changes nothing
         // the second time, yet must still clear what the first attempt left cached. A Redis failure fails the batch.
-        await cache.InvalidateAsync([.. writes.Select(w => w.VideoId).Distinct()], cancellationToken);
-        await favorites.InvalidateLikedAsync(writes.OfType<FavoriteWrite>().Select(w => w.UserId), cancellationToken);
+        await cache.InvalidateAsync([.. writes.Select(w => w.VideoId).Distinct()]);
+        await favorites.InvalidateLikedAsync(writes.OfType<FavoriteWrite>().Select(w => w.UserId));
     }
 
     /// <returns>The pairs whose state really changed, with their new state.</returns>

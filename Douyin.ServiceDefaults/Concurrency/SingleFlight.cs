@@ -6,6 +6,11 @@ namespace Douyin.ServiceDefaults.Concurrency;
 /// Concurrent calls for the same key share one execution. Under load, requests that need the same thing at the same
 /// moment (the authors of the feed's first page) then cost one call instead of hundreds. Nothing is kept once the call
 /// completes, so no caller gets an answer older than the call it joined: this is not a cache.
+/// <para>
+/// Shared reads go through <see cref="SharedReads"/> (HybridCache's stampede protection). This stays for the one caller
+/// that must know, as it calls, whether it joined another caller's run (<c>UserCardsClient</c>: a joiner asks Social
+/// for its own is_follow beside the shared call), which HybridCache does not tell.
+/// </para>
 /// </summary>
 public class SingleFlight<TKey, TValue> where TKey : notnull
 {
@@ -18,10 +23,6 @@ public class SingleFlight<TKey, TValue> where TKey : notnull
     /// not cancelled by one caller leaving (<paramref name="cancellationToken"/> only ends this caller's wait), so
     /// <paramref name="work"/> must bound itself (an HttpClient's timeout does).
     /// </summary>
-    public Task<TValue> RunAsync(TKey key, Func<Task<TValue>> work, CancellationToken cancellationToken) =>
-        RunAsync(key, work, out _, cancellationToken);
-
-    /// <inheritdoc cref="RunAsync(TKey, Func{Task{TValue}}, CancellationToken)"/>
     /// <param name="joined">True when another caller's run is shared, so this caller's <paramref name="work"/> does not run.</param>
     public Task<TValue> RunAsync(TKey key, Func<Task<TValue>> work, out bool joined, CancellationToken cancellationToken)
     {

@@ -1,68 +1,92 @@
 using System.Globalization;
 using System.Security.Claims;
-using System.Text.Encodings.Web;
 using Douyin.ServiceDefaults.Api;
 using Douyin.ServiceDefaults.Identity;
-using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Douyin.ServiceDefaults.Identity
 {
     /// <summary>
-    /// Authenticates the API's <c>token</c> (query, url-encoded form or bearer header) with <see cref="TokenService"/>,
-    /// and on hub paths also SignalR's <c>access_token</c> query parameter (browsers cannot set headers on a WebSocket).
+    /// The API's token on JwtBearer: read from <c>token</c> (query or url-encoded form) or the bearer header, and on hub
+    /// paths also from SignalR's <c>access_token</c> query parameter (browsers cannot set headers on a WebSocket); a
+    /// multipart publish reads its own (VideoPublisher, with <see cref="TokenService"/>). Validated with
+    /// <see cref="TokenService.ValidationParameters"/>, then refused if its user no longer exists (<see cref="UserDirectory"/>).
     /// On the API a challenge answers with the envelope (HTTP 200, status 401), which is all the mobile client reads;
     /// elsewhere (hubs) with a real 401 and problem details. Anonymous callers pass through, so endpoints where the
     /// token is optional simply see no user.
     /// </summary>
-    public sealed class TokenAuthenticationHandler(
-        IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TokenService tokens)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    public static class TokenAuthentication
     {
-        public const string SchemeName = "DouyinToken";
+        public const string SchemeName = JwtBearerDefaults.AuthenticationScheme;
 
         /// <summary>Where SignalR hubs are mapped; only there is <c>access_token</c> read from the query string.</summary>
         public const string HubPathPrefix = "/hubs";
 
-        protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            var parameters = await ApiParameters.BindAsync(Context, null!);
-            var token = parameters!.Token
-                ?? (Request.Path.StartsWithSegments(HubPathPrefix) ? Request.Query["access_token"].FirstOrDefault() : null);
-            if (string.IsNullOrEmpty(token))
-            {
-                return AuthenticateResult.NoResult();
-            }
-            if (tokens.Read(token) is not { } valid)
-            {
-                return AuthenticateResult.Fail("The token is invalid or expired: log in again.");
-            }
-            if (Context.RequestServices.GetService<UserDirectory>() is { } users && !await users.ExistsAsync(valid.UserId, Context.RequestAborted))
-            {
-                return AuthenticateResult.Fail("The token's user no longer exists.");
-            }
+        const string InvalidToken = "The token is invalid or expired: log in again.";
 
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, valid.UserId.ToString(CultureInfo.InvariantCulture))], SchemeName);
-            // The ticket ends with the token, so a hub mapped with CloseOnAuthenticationExpiration drops the connection then.
-            var properties = new AuthenticationProperties { ExpiresUtc = valid.ExpiresAt };
-            return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), properties, SchemeName));
+        internal static void Configure(JwtBearerOptions options, TokenService tokens)
+        {
+            options.TokenValidationParameters = tokens.ValidationParameters;
+            options.TokenHandlers.Clear();
+            options.TokenHandlers.Add(tokens.Handler);
+            options.MapInboundClaims = false;
+            options.Events = new JwtBearerEvents
+            {
+                OnMessageReceived = ReadTokenAsync,
+                OnTokenValidated = AcceptAsync,
+                OnChallenge = ChallengeAsync,
+            };
         }
 
-        protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+        static async Task ReadTokenAsync(MessageReceivedContext context)
         {
-            var result = await Context.AuthenticateAsync(SchemeName);
-            var message = result.Failure?.Message ?? "A token is required: log in first.";
-            if (DouyinApi.IsApiPath(Request.Path))
+            var request = context.Request;
+            var parameters = await ApiParameters.BindAsync(context.HttpContext, null!);
+            context.Token = parameters!.Token
+                ?? (request.Path.StartsWithSegments(HubPathPrefix) ? request.Query["access_token"].FirstOrDefault() : null);
+        }
+
+        static async Task AcceptAsync(TokenValidatedContext context)
+        {
+            if (TokenService.Read(context.SecurityToken) is not { } valid)
             {
-                await DouyinApi.WriteEnvelopeAsync(Context, ApiStatus.Unauthorized, message);
+                context.Fail(new RefusedTokenException(InvalidToken));
                 return;
             }
-            await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: message).ExecuteAsync(Context);
+            var http = context.HttpContext;
+            if (http.RequestServices.GetService<UserDirectory>() is { } users && !await users.ExistsAsync(valid.UserId, http.RequestAborted))
+            {
+                context.Fail(new RefusedTokenException("The token's user no longer exists."));
+                return;
+            }
+            var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, valid.UserId.ToString(CultureInfo.InvariantCulture))], SchemeName);
+            context.Principal = new ClaimsPrincipal(identity);
+            // The ticket ends with the token, so a hub mapped with CloseOnAuthenticationExpiration drops the connection then.
+            context.Properties.ExpiresUtc = valid.ExpiresAt;
         }
+
+        static async Task ChallengeAsync(JwtBearerChallengeContext context)
+        {
+            context.HandleResponse();
+            var message = context.AuthenticateFailure switch
+            {
+                null => "A token is required: log in first.",
+                RefusedTokenException refused => refused.Message,
+                _ => InvalidToken, // IdentityModel's reasons are for the log, not the client
+            };
+            if (DouyinApi.IsApiPath(context.Request.Path))
+            {
+                await DouyinApi.WriteEnvelopeAsync(context.HttpContext, ApiStatus.Unauthorized, message);
+                return;
+            }
+            await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: message).ExecuteAsync(context.HttpContext);
+        }
+
+        /// <summary>A valid signature on a token we still refuse; its message is the client's answer.</summary>
+        sealed class RefusedTokenException(string message) : Exception(message);
     }
 }
 
@@ -88,12 +112,12 @@ namespace Microsoft.Extensions.Hosting
             return builder;
         }
 
-        /// <summary>The token service (options from <c>Jwt</c>) and the API's token authentication as the default scheme.</summary>
+        /// <summary>The token service (options from <c>Jwt</c>) and JwtBearer, configured by it, as the default scheme.</summary>
         public static IHostApplicationBuilder AddTokenAuthentication(this IHostApplicationBuilder builder)
         {
             builder.AddTokenService();
-            builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
-                .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+            builder.Services.AddAuthentication(TokenAuthentication.SchemeName).AddJwtBearer(TokenAuthentication.SchemeName);
+            builder.Services.AddOptions<JwtBearerOptions>(TokenAuthentication.SchemeName).Configure<TokenService>(TokenAuthentication.Configure);
             builder.Services.AddAuthorization();
             return builder;
         }

@@ -1,7 +1,7 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
+using System.Globalization;
 using System.Text;
-using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using Microsoft.Extensions.Options;
 
 namespace Douyin.ServiceDefaults.Identity;
@@ -14,101 +14,104 @@ public sealed class JwtOptions
     public string Issuer { get; set; } = "douyin";
 
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How far in the future a token's <c>iat</c> or <c>nbf</c> may be (another replica's clock running ahead). Expiry gets none.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>A token that passed validation: whose it is and until when.</summary>
 public readonly record struct ValidToken(long UserId, DateTimeOffset ExpiresAt);
 
 /// <summary>
-/// The one token service: HS256 JWTs carrying the user id in <c>sub</c>. Written against the RFC because the
-/// JwtBearer/IdentityModel packages cannot be restored here; it accepts exactly one algorithm, so <c>alg: none</c>
-/// and algorithm confusion are refused by construction.
+/// The one token service: HS256 JWTs carrying the user id in <c>sub</c> (and <c>iss</c>, <c>iat</c>, <c>exp</c>, nothing
+/// else), issued and validated by IdentityModel's <see cref="JsonWebTokenHandler"/>. JwtBearer validates requests with
+/// the same <see cref="ValidationParameters"/>, so a token means the same everywhere. HS256 is the only algorithm
+/// accepted, so <c>alg: none</c> and algorithm confusion are refused; the clock is <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class TokenService
 {
-    // {"alg":"HS256","typ":"JWT"}, encoded once.
-    static readonly string s_header = Base64Url.EncodeToString("""{"alg":"HS256","typ":"JWT"}"""u8);
+    /// <summary>Ours are about 200 characters; anything much longer is not one of ours and is not parsed.</summary>
+    public const int MaxTokenLength = 2048;
 
-    readonly byte[] _key;
-    readonly string _issuer;
-    readonly TimeSpan _lifetime;
+    readonly JwtOptions _options;
+    readonly SigningCredentials _signing;
     readonly TimeProvider _time;
 
     public TokenService(IOptions<JwtOptions> options, TimeProvider time)
     {
-        var o = options.Value;
-        _key = Encoding.UTF8.GetBytes(o.Key ?? "");
-        if (_key.Length < 32)
+        _options = options.Value;
+        var key = Encoding.UTF8.GetBytes(_options.Key ?? "");
+        if (key.Length < 32)
         {
             throw new InvalidOperationException("Jwt:Key must be at least 32 bytes (set Jwt__Key; the AppHost passes its jwt-key parameter).");
         }
-        _issuer = o.Issuer;
-        _lifetime = o.Lifetime;
         _time = time;
+        var signingKey = new SymmetricSecurityKey(key);
+        _signing = new SigningCredentials(signingKey, SecurityAlgorithms.HmacSha256);
+        // Times come from our clock, and no nbf is written: tokens look exactly as they did before IdentityModel wrote them.
+        Handler = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false, MaximumTokenSizeInBytes = MaxTokenLength };
+        ValidationParameters = new TokenValidationParameters
+        {
+            IssuerSigningKey = signingKey,
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            ValidTypes = [JwtConstants.HeaderType],
+            ValidIssuer = _options.Issuer,
+            ValidateAudience = false, // our tokens name no audience: every service of ours accepts them
+            ClockSkew = _options.ClockSkew,
+            LifetimeValidator = IsWithinLifetime,
+        };
     }
+
+    /// <summary>The handler JwtBearer is given, so it reads tokens with the same limits.</summary>
+    public JsonWebTokenHandler Handler { get; }
+
+    public TokenValidationParameters ValidationParameters { get; }
 
     public string Issue(long userId)
     {
-        var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new Claims(userId.ToString(System.Globalization.CultureInfo.InvariantCulture), _issuer, now, now + (long)_lifetime.TotalSeconds));
-        var unsigned = $"{s_header}.{Base64Url.EncodeToString(payload)}";
-        return $"{unsigned}.{Base64Url.EncodeToString(Sign(unsigned))}";
+        var now = _time.GetUtcNow();
+        return Handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = _options.Issuer,
+            Claims = new Dictionary<string, object> { [JwtRegisteredClaimNames.Sub] = userId.ToString(CultureInfo.InvariantCulture) },
+            IssuedAt = now.UtcDateTime,
+            Expires = (now + _options.Lifetime).UtcDateTime,
+            SigningCredentials = _signing,
+        });
     }
 
-    /// <summary>Validates signature, algorithm, issuer and lifetime; returns the user id or null.</summary>
-    public long? Validate(string? token) => Read(token)?.UserId;
-
-    /// <summary>Like <see cref="Validate"/>, with when the token expires (an authentication ticket's expiry).</summary>
-    public ValidToken? Read(string? token)
+    /// <summary>Validates signature, algorithm, issuer and lifetime; returns whose the token is and until when, or null.</summary>
+    public async Task<ValidToken?> ReadAsync(string? token)
     {
-        if (string.IsNullOrEmpty(token) || token.Length > 2048)
+        if (string.IsNullOrEmpty(token))
         {
             return null;
         }
-
-        var firstDot = token.IndexOf('.');
-        var lastDot = token.LastIndexOf('.');
-        if (firstDot <= 0 || lastDot == firstDot || token.AsSpan(firstDot + 1, lastDot - firstDot - 1).Contains('.'))
-        {
-            return null;
-        }
-
-        // Comparing the header text pins the algorithm: a token that says anything but HS256 fails here.
-        if (!token.AsSpan(0, firstDot).SequenceEqual(s_header))
-        {
-            return null;
-        }
-
-        try
-        {
-            Span<byte> signature = stackalloc byte[64];
-            if (!Base64Url.TryDecodeFromChars(token.AsSpan(lastDot + 1), signature, out var signatureLength)
-                || !CryptographicOperations.FixedTimeEquals(signature[..signatureLength], Sign(token.AsSpan(0, lastDot))))
-            {
-                return null;
-            }
-
-            var claims = JsonSerializer.Deserialize<Claims>(Base64Url.DecodeFromChars(token.AsSpan(firstDot + 1, lastDot - firstDot - 1)));
-            var now = _time.GetUtcNow().ToUnixTimeSeconds();
-            return claims is not null && claims.iss == _issuer && claims.exp > now && claims.iat <= now + 60
-                && long.TryParse(claims.sub, out var userId) && userId > 0
-                ? new ValidToken(userId, DateTimeOffset.FromUnixTimeSeconds(claims.exp))
-                : null;
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException)
-        {
-            return null; // Base64Url throws on characters outside its alphabet, even in TryDecode
-        }
+        var result = await Handler.ValidateTokenAsync(token, ValidationParameters);
+        return result.IsValid ? Read(result.SecurityToken) : null;
     }
 
-    byte[] Sign(ReadOnlySpan<char> unsigned)
+    /// <summary>The user id of a valid token, or null.</summary>
+    public async Task<long?> ValidateAsync(string? token) => (await ReadAsync(token))?.UserId;
+
+    /// <summary>
+    /// <see cref="ValidateAsync"/> for a caller that cannot await (the edge's rate-limit partitioner). Validation with a
+    /// fixed key does no I/O, so the task has already completed and nothing blocks.
+    /// </summary>
+    public long? Validate(string? token) => ValidateAsync(token).GetAwaiter().GetResult();
+
+    /// <summary>Whose a token that passed <see cref="ValidationParameters"/> is: null unless <c>sub</c> is a positive user id.</summary>
+    public static ValidToken? Read(SecurityToken? token) =>
+        token is JsonWebToken jwt
+        && long.TryParse(jwt.Subject, NumberStyles.None, CultureInfo.InvariantCulture, out var userId) && userId > 0
+            ? new ValidToken(userId, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero))
+            : null;
+
+    /// <summary>Unexpired by our clock (no grace), and neither issued nor valid from later than the clock skew allows.</summary>
+    bool IsWithinLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
     {
-        Span<byte> buffer = stackalloc byte[Encoding.UTF8.GetMaxByteCount(unsigned.Length)];
-        var length = Encoding.UTF8.GetBytes(unsigned, buffer);
-        return HMACSHA256.HashData(_key, buffer[..length]);
+        var now = _time.GetUtcNow().UtcDateTime;
+        var issuedAt = token is JsonWebToken { IssuedAt: var iat } && iat != DateTime.MinValue ? iat : (DateTime?)null;
+        return expires > now && !(notBefore > now + parameters.ClockSkew) && !(issuedAt > now + parameters.ClockSkew);
     }
-
-#pragma warning disable IDE1006 // JWT claim names are lower case by the RFC.
-    sealed record Claims(string sub, string iss, long iat, long exp);
-#pragma warning restore IDE1006
 }

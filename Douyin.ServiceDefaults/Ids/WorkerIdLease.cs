@@ -1,4 +1,5 @@
 using Douyin.ServiceDefaults.Redis;
+using StackExchange.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,16 +21,16 @@ internal sealed class WorkerIdLease(SnowflakeIdGenerator generator, IServiceProv
             return;
         }
 
-        if (services.GetService<RedisConnection>() is { } redis)
+        if (services.GetService<IConnectionMultiplexer>() is { } redis)
         {
             try
             {
-                var next = await redis.IncrByAsync($"douyin:ids:worker:{environment.ApplicationName}", 1, cancellationToken);
+                var next = await redis.GetDatabase().StringIncrementAsync($"douyin:ids:worker:{environment.ApplicationName}");
                 generator.SetWorkerId((int)((next - 1) % (SnowflakeIdGenerator.MaxWorkerId + 1)));
                 logger.LogInformation("Leased id worker {WorkerId}", generator.WorkerId);
                 return;
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex.IsRedisFailure())
             {
                 logger.LogWarning(ex, "Could not lease an id worker from Redis");
             }

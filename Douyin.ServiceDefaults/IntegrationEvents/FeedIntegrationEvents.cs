@@ -27,3 +27,10 @@ public sealed record FavoriteCountsChangedIntegrationEvent(IReadOnlyList<Favorit
 /// then moves the liker's <c>favorite_count</c> and the author's <c>total_favorited</c> by one.
 /// </summary>
 public sealed record VideoFavoriteChangedIntegrationEvent(long UserId, long VideoId, long AuthorId, bool IsFavorite) : IntegrationEvent;
+
+/// <summary>
+/// Douyin.Feed stored a new upload at <paramref name="SourceBlob"/> and wants its streaming rendition made. Feed publishes
+/// it through its outbox in the publish transaction and handles it itself (Douyin.Feed/Renditions), so no job is lost
+/// while the broker is down.
+/// </summary>
+public sealed record VideoRenditionRequestedIntegrationEvent(long VideoId, string SourceBlob) : IntegrationEvent;

@@ -104,7 +104,11 @@ namespace Douyin.ServiceDefaults.Users
     /// <summary>One answer of Social's card endpoint: the cards as <c>ViewerId</c> sees them, and whom that viewer follows among them.</summary>
     public sealed record UserCardBatch(IReadOnlyDictionary<long, User> Cards, long? ViewerId, IReadOnlySet<long> Followed);
 
-    /// <summary>The card requests to Social in flight in this process, keyed by their users and shared by any viewer's caller.</summary>
+    /// <summary>
+    /// The card requests to Social in flight in this process, keyed by their users and shared by any viewer's caller.
+    /// A <see cref="SingleFlight{TKey, TValue}"/>, not HybridCache: a caller must know as it joins that the call is
+    /// another viewer's, to ask for its own is_follow beside it.
+    /// </summary>
     public sealed class UserCardRequests : SingleFlight<string, UserCardBatch>;
 
     /// <summary>Feed's and Chat's <see cref="UserDirectory"/>: a user exists if Social has a card for them (from its Redis card cache).</summary>

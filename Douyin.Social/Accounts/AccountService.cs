@@ -55,7 +55,7 @@ public sealed class AccountService(
 
         var normalized = Account.Normalize(username!);
         // Admitted before the password is checked: during a lockout even the right one is refused, or guessing could go on.
-        if (await throttle.BeginAsync(normalized, client, cancellationToken) is { } wait)
+        if (await throttle.BeginAsync(normalized, client) is { } wait)
         {
             return (ApiResponse.Fail<AuthResponse>(ApiStatus.TooManyRequests,
                 $"Too many wrong passwords: try again in {LoginThrottle.RetryAfterSeconds(wait)} s."), wait);
@@ -67,7 +67,7 @@ public sealed class AccountService(
         {
             case PasswordVerificationResult.Failed:
                 // Not the caller's token: a guesser who hangs up once the hashing is done must still be counted.
-                await throttle.RecordFailureAsync(normalized, CancellationToken.None);
+                await throttle.RecordFailureAsync(normalized);
                 return (ApiResponse.Fail<AuthResponse>(ApiStatus.Unauthorized, WrongCredentials), null);
             case PasswordVerificationResult.SuccessRehashNeeded:
                 account!.PasswordHash = passwords.Hash(password!);
@@ -75,7 +75,7 @@ public sealed class AccountService(
                 break;
         }
 
-        await throttle.RecordSuccessAsync(normalized, client, CancellationToken.None);
+        await throttle.RecordSuccessAsync(normalized, client);
         return (new AuthResponse { UserId = account!.Id, Token = tokens.Issue(account.Id) }, null);
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Douyin.ServiceDefaults.Redis;
+using StackExchange.Redis;
 
 namespace Douyin.Social.Accounts;
 
@@ -31,13 +32,13 @@ public sealed class LoginThrottleOptions
 /// Redis is not the system of record here: when it fails the login goes ahead unthrottled (logged), rather than
 /// locking everyone out.
 /// </summary>
-public sealed class LoginThrottle(RedisConnection redis, IOptions<LoginThrottleOptions> options, ILogger<LoginThrottle> logger)
+public sealed class LoginThrottle(IConnectionMultiplexer redis, IOptions<LoginThrottleOptions> options, ILogger<LoginThrottle> logger)
 {
     // Each attempt is counted as a failure before its password is checked, and taken back if it was right: so
     // concurrent guesses cannot all pass the check while none has failed yet.
     // KEYS: account failures, account lock, prefix failures. ARGV: window ms, max per account, max per prefix.
     // Returns the wait in ms before this attempt may be made, 0 when it is admitted.
-    static readonly RedisScript s_begin = new("""
+    const string BeginScript = """
         local wait = redis.call('PTTL', KEYS[2])
         if wait > 0 then return wait end
         if tonumber(redis.call('GET', KEYS[3]) or '0') >= tonumber(ARGV[3]) then
@@ -51,12 +52,12 @@ public sealed class LoginThrottle(RedisConnection redis, IOptions<LoginThrottleO
         end
         if redis.call('INCR', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[1]) end
         return 0
-        """);
+        """;
 
     // A wrong password. KEYS: account failures, lockout level, lock. ARGV: window ms, max per account, max lockout ms.
     // At the limit the account is locked for window * 2^(level-1), capped, and counting starts afresh; the level is
     // remembered for twice the longest lockout, so a guesser who waits out each lockout meets longer ones.
-    static readonly RedisScript s_fail = new("""
+    const string FailScript = """
         local failures = tonumber(redis.call('GET', KEYS[1]) or '0')
         if failures < tonumber(ARGV[2]) or redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
         local level = redis.call('INCR', KEYS[2])
@@ -66,30 +67,30 @@ public sealed class LoginThrottle(RedisConnection redis, IOptions<LoginThrottleO
         redis.call('SET', KEYS[3], '1', 'PX', lockout)
         redis.call('DEL', KEYS[1])
         return lockout
-        """);
+        """;
 
     // The right password. KEYS: account failures, lockout level, prefix failures: the account starts afresh, and the
     // attempt no longer counts against its address (a DECR on an expired key would create one without expiry).
-    static readonly RedisScript s_succeed = new("""
+    const string SucceedScript = """
         redis.call('DEL', KEYS[1], KEYS[2])
         if tonumber(redis.call('GET', KEYS[3]) or '0') > 0 then redis.call('DECR', KEYS[3]) end
         return 0
-        """);
+        """;
 
+    readonly IDatabase _redis = redis.GetDatabase();
     readonly LoginThrottleOptions _options = options.Value;
 
     /// <summary>Admits an attempt on this name from this address, or says how long to wait before one may be made.</summary>
-    public async Task<TimeSpan?> BeginAsync(string normalizedName, IPAddress? client, CancellationToken cancellationToken)
+    public async Task<TimeSpan?> BeginAsync(string normalizedName, IPAddress? client)
     {
         try
         {
-            var wait = (long)await s_begin.EvaluateAsync(redis,
+            var wait = (long)await _redis.ScriptEvaluateAsync(BeginScript,
                 [FailuresKey(normalizedName), LockKey(normalizedName), PrefixKey(client)],
-                [WindowMilliseconds, _options.MaxFailuresPerAccount, _options.MaxFailuresPerPrefix],
-                cancellationToken);
+                [WindowMilliseconds, _options.MaxFailuresPerAccount, _options.MaxFailuresPerPrefix]);
             return wait > 0 ? TimeSpan.FromMilliseconds(wait) : null;
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             logger.LogWarning("Login throttle unavailable, admitting the attempt unchecked: {Reason}", ex.Message);
             return null;
@@ -97,13 +98,12 @@ public sealed class LoginThrottle(RedisConnection redis, IOptions<LoginThrottleO
     }
 
     /// <summary>Ends an admitted attempt whose password was wrong (it stays counted; at the limit the account is locked).</summary>
-    public Task RecordFailureAsync(string normalizedName, CancellationToken cancellationToken) =>
+    public Task RecordFailureAsync(string normalizedName) =>
         RunAsync(async () =>
         {
-            var lockout = (long)await s_fail.EvaluateAsync(redis,
+            var lockout = (long)await _redis.ScriptEvaluateAsync(FailScript,
                 [FailuresKey(normalizedName), LevelKey(normalizedName), LockKey(normalizedName)],
-                [WindowMilliseconds, _options.MaxFailuresPerAccount, (long)_options.MaxLockout.TotalMilliseconds],
-                cancellationToken);
+                [WindowMilliseconds, _options.MaxFailuresPerAccount, (long)_options.MaxLockout.TotalMilliseconds]);
             if (lockout > 0)
             {
                 logger.LogInformation("Login locked for {Lockout} after {Failures} wrong passwords", TimeSpan.FromMilliseconds(lockout), _options.MaxFailuresPerAccount);
@@ -111,8 +111,8 @@ public sealed class LoginThrottle(RedisConnection redis, IOptions<LoginThrottleO
         });
 
     /// <summary>Ends an admitted attempt whose password was right.</summary>
-    public Task RecordSuccessAsync(string normalizedName, IPAddress? client, CancellationToken cancellationToken) =>
-        RunAsync(() => s_succeed.EvaluateAsync(redis, [FailuresKey(normalizedName), LevelKey(normalizedName), PrefixKey(client)], [], cancellationToken));
+    public Task RecordSuccessAsync(string normalizedName, IPAddress? client) =>
+        RunAsync(() => _redis.ScriptEvaluateAsync(SucceedScript, [FailuresKey(normalizedName), LevelKey(normalizedName), PrefixKey(client)]));
 
     long WindowMilliseconds => (long)_options.Window.TotalMilliseconds;
 
@@ -122,7 +122,7 @@ public sealed class LoginThrottle(RedisConnection redis, IOptions<LoginThrottleO
         {
             await update();
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             logger.LogWarning("Login throttle not updated: {Reason}", ex.Message);
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Douyin.ServiceDefaults.Redis;
+using StackExchange.Redis;
 
 namespace Douyin.Social.Accounts;
 
@@ -29,8 +30,9 @@ public sealed class UserCardCacheOptions
 /// <c>social:following:v1:{id}</c>, so that is_follow is one SMISMEMBER instead of a query on every request. Writers invalidate after their commit. Redis is an optimisation only: any Redis
 /// failure makes a read a miss (PostgreSQL answers) and a write a no-op.
 /// </summary>
-public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheOptions> options, ILogger<UserCardCache> logger)
+public sealed class UserCardCache(IConnectionMultiplexer redis, IOptions<UserCardCacheOptions> options, ILogger<UserCardCache> logger)
 {
+    readonly IDatabase _redis = redis.GetDatabase();
     readonly UserCardCacheOptions _options = options.Value;
 
     // The version changes with the card's shape, so a deploy never reads cards cached by the previous one.
@@ -41,7 +43,7 @@ public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheO
     public int MaxCachedFollowing => _options.MaxCachedFollowing;
 
     /// <summary>The cached cards among <paramref name="userIds"/>; the others are misses.</summary>
-    public async Task<Dictionary<long, User>> GetAsync(IReadOnlyList<long> userIds, CancellationToken cancellationToken)
+    public async Task<Dictionary<long, User>> GetAsync(IReadOnlyList<long> userIds)
     {
         var found = new Dictionary<long, User>(userIds.Count);
         if (userIds.Count == 0)
@@ -50,7 +52,7 @@ public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheO
         }
         try
         {
-            var values = await redis.MGetAsync([.. userIds.Select(Key)], cancellationToken);
+            var values = await _redis.StringGetAsync([.. userIds.Select(Key)]);
             for (var i = 0; i < userIds.Count; i++)
             {
                 if ((string?)values[i] is { } json && JsonSerializer.Deserialize<User>(json, DouyinApi.JsonOptions) is { } card)
@@ -59,7 +61,7 @@ public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheO
                 }
             }
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             logger.LogWarning("User card cache unavailable, reading PostgreSQL: {Reason}", ex.Message);
         }
@@ -67,13 +69,13 @@ public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheO
     }
 
     /// <summary>Which of <paramref name="userIds"/> the viewer follows, from the cached set; null when that set is not cached.</summary>
-    public async Task<HashSet<long>?> GetFollowedAsync(long viewerId, IReadOnlyList<long> userIds, CancellationToken cancellationToken)
+    public async Task<HashSet<long>?> GetFollowedAsync(long viewerId, IReadOnlyList<long> userIds)
     {
         try
         {
-            return await redis.GetMembersAmongAsync(FollowingKey(viewerId), userIds, cancellationToken);
+            return await _redis.GetMembersAmongAsync(FollowingKey(viewerId), userIds);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             logger.LogWarning("Following cache unavailable, reading PostgreSQL: {Reason}", ex.Message);
             return null;
@@ -81,19 +83,13 @@ public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheO
     }
 
     /// <summary>Caches whom the viewer follows (all of them: a partial set would answer is_follow wrongly), unless invalidated meanwhile.</summary>
-    public Task SetFollowingAsync(long viewerId, IReadOnlyCollection<long> followeeIds, CancellationToken cancellationToken) =>
-        RunAsync(() => redis.FillIdSetUnlessInvalidatedAsync(FollowingKey(viewerId), followeeIds, _options.TimeToLive, cancellationToken));
+    public Task SetFollowingAsync(long viewerId, IReadOnlyCollection<long> followeeIds) =>
+        RunAsync(() => _redis.FillIdSetUnlessInvalidatedAsync(FollowingKey(viewerId), followeeIds, _options.TimeToLive));
 
     /// <summary>Caches cards just loaded from PostgreSQL, except those of users invalidated meanwhile.</summary>
-    public async Task SetAsync(IReadOnlyCollection<User> cards, CancellationToken cancellationToken)
-    {
-        if (cards.Count == 0)
-        {
-            return;
-        }
-        await RunAsync(() => redis.FillUnlessInvalidatedAsync(
-            [.. cards.Select(c => (Key(c.Id), (RedisArg)JsonSerializer.Serialize(c, DouyinApi.JsonOptions), _options.TimeToLive))], cancellationToken));
-    }
+    public Task SetAsync(IReadOnlyCollection<User> cards) =>
+        RunAsync(() => _redis.FillUnlessInvalidatedAsync(
+            [.. cards.Select(c => (Key(c.Id), (RedisValue)JsonSerializer.Serialize(c, DouyinApi.JsonOptions), _options.TimeToLive))]));
 
     /// <summary>
     /// Drops the cards of users whose counters or relations changed, and the following set of
@@ -102,8 +98,8 @@ public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheO
     /// until its TTL.
     /// </summary>
     public Task InvalidateAsync(IEnumerable<long> userIds, long? followingOf = null) =>
-        RunAsync(() => redis.InvalidateAsync(
-            userIds.Select(Key).Concat(followingOf is { } follower ? [FollowingKey(follower)] : []), _options.InvalidationHold, CancellationToken.None));
+        RunAsync(() => _redis.InvalidateAsync(
+            userIds.Select(Key).Concat(followingOf is { } follower ? [FollowingKey(follower)] : []), _options.InvalidationHold));
 
     async Task RunAsync(Func<Task> update)
     {
@@ -111,7 +107,7 @@ public sealed class UserCardCache(RedisConnection redis, IOptions<UserCardCacheO
         {
             await update();
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             logger.LogWarning("User card cache not updated: {Reason}", ex.Message);
         }

@@ -16,15 +16,15 @@ public sealed class UserCards(SocialDbContext db, UserCardCache cache, IOptions<
     {
         long[] ids = [.. userIds.Distinct()];
         // Only the Redis read runs beside the card read: the DbContext takes one query at a time.
-        var cachedFollowed = viewerId is { } viewer && ids.Length > 0 ? cache.GetFollowedAsync(viewer, ids, cancellationToken) : null;
-        var cards = await cache.GetAsync(ids, cancellationToken);
+        var cachedFollowed = viewerId is { } viewer && ids.Length > 0 ? cache.GetFollowedAsync(viewer, ids) : null;
+        var cards = await cache.GetAsync(ids);
 
         var missing = ids.Where(id => !cards.ContainsKey(id)).ToArray();
         if (missing.Length > 0)
         {
             var loaded = (await db.Accounts.AsNoTracking().Where(a => missing.Contains(a.Id)).ToListAsync(cancellationToken))
                 .ConvertAll(Render);
-            await cache.SetAsync(loaded, cancellationToken);
+            await cache.SetAsync(loaded);
             loaded.ForEach(card => cards[card.Id] = card);
         }
 
@@ -41,7 +41,7 @@ public sealed class UserCards(SocialDbContext db, UserCardCache cache, IOptions<
 
     /// <summary>Which of <paramref name="userIds"/> the viewer follows: the cached set, else PostgreSQL.</summary>
     public async Task<HashSet<long>> GetFollowedAsync(long viewerId, IReadOnlyList<long> userIds, CancellationToken cancellationToken) =>
-        userIds.Count == 0 ? [] : await cache.GetFollowedAsync(viewerId, userIds, cancellationToken) ?? await LoadFollowedAsync(viewerId, userIds, cancellationToken);
+        userIds.Count == 0 ? [] : await cache.GetFollowedAsync(viewerId, userIds) ?? await LoadFollowedAsync(viewerId, userIds, cancellationToken);
 
     /// <summary>
     /// Loads whom the viewer follows and caches it, then answers for <paramref name="shown"/>. A viewer who follows more
@@ -53,7 +53,7 @@ public sealed class UserCards(SocialDbContext db, UserCardCache cache, IOptions<
             .Take(cache.MaxCachedFollowing + 1).ToListAsync(cancellationToken);
         if (following.Count <= cache.MaxCachedFollowing)
         {
-            await cache.SetFollowingAsync(viewerId, following, cancellationToken);
+            await cache.SetFollowingAsync(viewerId, following);
             return [.. following.Intersect(shown)];
         }
         return [.. await db.Follows.Where(f => f.FollowerId == viewerId && shown.Contains(f.FolloweeId)).Select(f => f.FolloweeId).ToListAsync(cancellationToken)];

@@ -14,7 +14,7 @@ internal static class Extensions
         builder.AddServiceDatabase<SocialDbContext>(ResourceNames.SocialDb);
         builder.AddUserDirectory<AccountDirectory>();
 
-        builder.AddRedisClient(ResourceNames.Cache);
+        builder.AddServiceRedis(ResourceNames.Cache);
         builder.AddIdGenerator();
 
         builder.AddRabbitMqEventBus(ResourceNames.Messaging)

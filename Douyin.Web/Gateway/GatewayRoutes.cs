@@ -1,83 +1,109 @@
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
+using Douyin.ServiceDefaults.Identity;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.Model;
+using Yarp.ReverseProxy.Transforms;
 
 namespace Douyin.Web.Gateway;
 
-/// <summary>Which service owns which part of the public API (shared/api/douyin-api.md §3).</summary>
+/// <summary>
+/// The edge's reverse proxy, YARP. Which service owns which part of the public API (shared/api/douyin-api.md §3) is
+/// configuration: section <see cref="SectionName"/> of appsettings.json, one route per prefix and one cluster per
+/// service, whose destination is the service's logical name (<c>http://feed</c>); service discovery resolves it to
+/// every replica (<c>services__feed__http__i</c>). YARP never retries (a forwarded POST may not be safe to repeat),
+/// drops hop-by-hop headers, and sets X-Forwarded-For, -Proto, -Host and -Prefix itself, replacing the client's.
+/// </summary>
 public static class GatewayRoutes
 {
-    public static readonly IReadOnlyList<(string Prefix, string Service)> Routes =
-    [
-        ("/douyin/user", ResourceNames.Social),
-        ("/douyin/relation", ResourceNames.Social),
-        ("/douyin/feed", ResourceNames.Feed),
-        ("/douyin/publish", ResourceNames.Feed),
-        ("/douyin/favorite", ResourceNames.Feed),
-        ("/douyin/comment", ResourceNames.Feed),
-        ("/douyin/message", ResourceNames.Chat),
-    ];
+    public const string SectionName = "ReverseProxy";
 
     /// <summary>
-    /// SignalR hubs (Douyin.Chat's ChatHub.Path). A connection's negotiate, its WebSocket and any fallback transport
-    /// requests must reach the replica that holds it, so the replica is chosen by the caller's access token, which
-    /// each of those requests carries; HTTP requests are forwarded as usual and WebSockets proxied frame by frame.
+    /// The largest body of a request whose route sets no <c>MaxRequestBodySize</c> (only the upload's does): the API's
+    /// actions are form fields of a few hundred bytes.
     /// </summary>
-    public static readonly IReadOnlyList<(string Prefix, string Service)> HubRoutes =
-    [
-        ("/hubs/chat", ResourceNames.Chat),
-    ];
+    public const long MaxBodyBytes = 64 * 1024;
 
-    /// <summary>The one path with a large body.</summary>
-    public const string UploadPath = "/douyin/publish/action";
+    public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ILoadBalancingPolicy, AccessTokenAffinity>();
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection(SectionName))
+            .AddServiceDiscoveryDestinationResolver()
+            // A replica that does not accept a connection is down: fail fast rather than after SocketsHttpHandler's 15 s.
+            .ConfigureHttpClient((_, handler) => handler.ConnectTimeout = TimeSpan.FromSeconds(5))
+            .AddTransforms(context =>
+            {
+                // The internal credential: a client must never present it to a service through the edge.
+                context.AddRequestHeaderRemove(ServiceCredential.HeaderName);
+                // Announces trailers, which the edge does not forward (YARP drops the other hop-by-hop headers itself).
+                context.AddRequestHeaderRemove("Trailer");
+            });
+        return builder;
+    }
 
-    /// <summary>Forwards each owned prefix, with and without a trailing slash and anything below it.</summary>
     public static IEndpointRouteBuilder MapGateway(this IEndpointRouteBuilder app)
     {
-        var forwarder = app.ServiceProvider.GetRequiredService<HttpForwarder>();
-        var maxUploadBytes = app.ServiceProvider.GetRequiredService<IOptions<GatewayOptions>>().Value.MaxUploadBytes;
-        app.Map(UploadPath, context => ForwardUploadAsync(context, forwarder, maxUploadBytes))
-            .WithTags("Gateway").WithDisplayName($"{UploadPath} -> {ResourceNames.Feed}");
-        foreach (var (prefix, service) in Routes)
+        app.MapReverseProxy(proxy =>
         {
-            var destination = new Uri($"http://{service}");
-            RequestDelegate forward = context => forwarder.ForwardAsync(context, destination);
-            app.Map(prefix, forward).WithTags("Gateway").WithDisplayName($"{prefix} -> {service}");
-            app.Map(prefix + "/{**rest}", forward).WithTags("Gateway").WithDisplayName($"{prefix}/* -> {service}");
-        }
-        foreach (var (prefix, service) in HubRoutes)
-        {
-            var destination = new Uri($"http://{service}");
-            RequestDelegate forward = context => forwarder.ForwardAsync(context, destination, AffinityKey(context.Request));
-            app.Map(prefix, forward).WithTags("Gateway").WithDisplayName($"{prefix} -> {service} (hub)");
-            app.Map(prefix + "/{**rest}", forward).WithTags("Gateway").WithDisplayName($"{prefix}/* -> {service} (hub)");
-        }
+            proxy.Use(ForwardCanonicalAsync);
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        }).WithTags("Gateway");
         return app;
     }
 
-    /// <summary>Refuses an API request declaring a body over <see cref="GatewayOptions.MaxBodyBytes"/> with the API's envelope, unread.</summary>
+    /// <summary>
+    /// Refuses an API request declaring a body over its route's limit (<c>MaxRequestBodySize</c>, which YARP also sets
+    /// as Kestrel's limit for the request) or else <see cref="MaxBodyBytes"/> with the API's envelope, unread.
+    /// </summary>
     public static IApplicationBuilder UseBodyLimit(this IApplicationBuilder app) =>
         app.Use((context, next) =>
-            context.Request.ContentLength > GatewayOptions.MaxBodyBytes && DouyinApi.IsApiPath(context.Request.Path)
-                && !context.Request.Path.StartsWithSegments(UploadPath)
-                ? DouyinApi.WriteEnvelopeAsync(context, ApiStatus.BadRequest, $"The request body is too large; the limit is {GatewayOptions.MaxBodyBytes / 1024} KB.")
-                : next(context));
+        {
+            var limit = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.MaxRequestBodySize ?? MaxBodyBytes;
+            return context.Request.ContentLength > limit && DouyinApi.IsApiPath(context.Request.Path)
+                ? DouyinApi.WriteEnvelopeAsync(context, ApiStatus.BadRequest, $"The request body is too large; the limit is {Size(limit)}.")
+                : next(context);
+        });
 
-    // Browsers put the token in the query (they cannot set WebSocket headers); other clients send a bearer header.
-    static string AffinityKey(HttpRequest request) =>
-        request.Query["access_token"].FirstOrDefault() ?? ApiParameters.BearerToken(request) ?? "";
+    static string Size(long bytes) => bytes >= 1024 * 1024 ? $"{bytes / (1024 * 1024)} MB" : $"{bytes / 1024} KB";
 
-    /// <summary>Raises Kestrel's body limit to the upload limit for this request, and refuses a declared oversize body unread.</summary>
-    static Task ForwardUploadAsync(HttpContext context, HttpForwarder forwarder, long maxUploadBytes)
+    /// <summary>
+    /// Sends on only the canonical path the edge routed (a service would decode and resolve any other spelling again),
+    /// and answers YARP's failures, bare status codes, the way each caller reads them.
+    /// </summary>
+    static async Task ForwardCanonicalAsync(HttpContext context, RequestDelegate next)
     {
-        if (context.Request.ContentLength > maxUploadBytes)
+        if (!CanonicalPaths.IsAccepted(context))
         {
-            return DouyinApi.WriteEnvelopeAsync(context, ApiStatus.BadRequest,
-                $"The upload is too large; the limit is {maxUploadBytes / (1024 * 1024)} MB.");
+            await CanonicalPaths.RefuseAsync(context);
+            return;
         }
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+
+        await next(context);
+
+        if (context.GetForwarderErrorFeature() is { } failure && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
-            bodySize.MaxRequestBodySize = maxUploadBytes;
+            await FailAsync(context, failure.Error, context.GetReverseProxyFeature().Cluster.Config.ClusterId);
         }
-        return forwarder.ForwardAsync(context, new Uri($"http://{ResourceNames.Feed}"));
+    }
+
+    static Task FailAsync(HttpContext context, ForwarderError error, string service)
+    {
+        var api = DouyinApi.IsApiPath(context.Request.Path);
+        // The client's own request failed (its body went past the limit or broke off), not the service.
+        if (error is ForwarderError.RequestBodyClient)
+        {
+            var message = context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? $"The request body is too large; the limit is {Size(context.GetRouteModel().Config.MaxRequestBodySize ?? MaxBodyBytes)}."
+                : "The request body could not be read.";
+            return api
+                ? DouyinApi.WriteEnvelopeAsync(context, ApiStatus.BadRequest, message)
+                : Results.Problem(statusCode: context.Response.StatusCode, title: message).ExecuteAsync(context);
+        }
+        // YARP chose 502, 503 (no replica known) or 504 (no answer in time): the service is unavailable either way.
+        return api
+            ? DouyinApi.WriteEnvelopeAsync(context, ApiStatus.Unavailable, $"The {service} service is unavailable; try again shortly.")
+            : Results.Problem(statusCode: context.Response.StatusCode, title: $"The {service} service is unavailable.").ExecuteAsync(context);
     }
 }

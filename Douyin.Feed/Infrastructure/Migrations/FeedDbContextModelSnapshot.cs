@@ -128,6 +128,11 @@ namespace Douyin.Feed.Infrastructure.Migrations
                         .HasColumnType("character varying(1024)")
                         .HasColumnName("play_path");
 
+                    b.Property<string>("RenditionPath")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("rendition_path");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasColumnType("text")
@@ -145,6 +150,27 @@ namespace Douyin.Feed.Infrastructure.Migrations
                         .HasDatabaseName("ix_videos_author_id_created_at_id");
 
                     b.ToTable("videos", (string)null);
+                });
+
+            modelBuilder.Entity("Douyin.ServiceDefaults.EventBus.Inbox.ProcessedIntegrationEvent", b =>
+                {
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("event_id");
+
+                    b.Property<string>("Consumer")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("consumer");
+
+                    b.Property<DateTimeOffset>("ProcessedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("processed_at");
+
+                    b.HasKey("EventId", "Consumer")
+                        .HasName("pk_integration_event_inbox");
+
+                    b.ToTable("integration_event_inbox", (string)null);
                 });
 
             modelBuilder.Entity("Douyin.ServiceDefaults.EventBus.Outbox.IntegrationEventLogEntry", b =>

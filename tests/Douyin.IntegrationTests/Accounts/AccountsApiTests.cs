@@ -1,5 +1,6 @@
 using System.Net;
 using Douyin.IntegrationTests.Infrastructure;
+using Douyin.Tests.Shared;
 
 namespace Douyin.IntegrationTests.Accounts;
 
@@ -81,6 +82,28 @@ public sealed class AccountsApiTests(DouyinAppFixture fixture)
         request.Headers.Authorization = new("Bearer", reply["token"]!.GetValue<string>());
         using var response = await _web.SendAsync(request);
         Assert.Contains(name, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// A token as the hand-written TokenService wrote it before JwtBearer (that header text, sub/iss/iat/exp, HMAC-SHA256
+    /// with the app's key) still opens the API; the same claims under another algorithm get the 401 envelope.
+    /// </summary>
+    [Fact]
+    public async Task TokensIssuedBeforeJwtBearerStillWorkAndOtherAlgorithmsAreRefusedWithTheEnvelope()
+    {
+        var (userId, _) = await _web.RegisterAsync();
+        var (before, others) = ForgedTokens.WithEachAlgorithm(await fixture.ParameterAsync("jwt-key"), ForgedTokens.Claims(userId, DateTimeOffset.UtcNow));
+
+        var reply = await _web.ApiGetAsync("/douyin/user/", ("token", before));
+        Assert.Equal(0, reply.StatusCode());
+        Assert.Equal(userId, reply["user"]!["id"]!.GetValue<long>());
+
+        foreach (var (algorithm, forged) in others)
+        {
+            var refused = await _web.ApiGetAsync("/douyin/user/", ("token", forged));
+            Assert.True(refused.StatusCode() == 401, $"{algorithm} was not refused: {refused.ToJsonString()}");
+            Assert.Equal("The token is invalid or expired: log in again.", refused.StatusMsg());
+        }
     }
 
     [Fact]

@@ -1,44 +1,60 @@
-using System.Diagnostics;
+using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Douyin.IntegrationTests.Chat;
 
 /// <summary>
-/// One real SignalR connection: chat-client.cjs running the official JavaScript client (@microsoft/signalr, the .NET
-/// client is not in our registry) under node, commanded over stdin and reporting every event as a JSON line.
-/// Ids arrive as strings (64-bit ids exceed JavaScript's numbers); read them with <see cref="Id"/>.
+/// One real SignalR connection (Microsoft.AspNetCore.SignalR.Client over WebSockets, the token as a bearer header),
+/// recording what the hub pushes. Messages are kept as the JSON the hub sent; read ids with <see cref="ChatEvents.Id"/>.
 /// </summary>
 public sealed class ChatHubClient : IAsyncDisposable
 {
     static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(30);
 
-    readonly Process _node;
-    readonly Channel<JsonObject> _events = Channel.CreateUnbounded<JsonObject>();
+    readonly HubConnection _connection;
+    readonly Channel<JsonObject> _pushed = Channel.CreateUnbounded<JsonObject>();
     readonly List<JsonObject> _unclaimed = [];
-    readonly Task _reading;
+    readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     int _nextCommand;
 
-    ChatHubClient(Process node)
+    ChatHubClient(Uri hub, string token)
     {
-        _node = node;
-        _reading = ReadEventsAsync();
+        // No negotiation, as in the browser client: the edge sees only the orchestrator's round-robin proxy in front of
+        // Chat's replicas (service discovery names one address), so a negotiate and its WebSocket could reach two replicas.
+        _connection = new HubConnectionBuilder()
+            .WithUrl(hub, HttpTransportType.WebSockets, o =>
+            {
+                o.SkipNegotiation = true;
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            })
+            .Build();
+        _connection.On<JsonObject>("message", message => _pushed.Writer.TryWrite(message));
+        _connection.Closed += _ =>
+        {
+            _closed.TrySetResult();
+            return Task.CompletedTask;
+        };
     }
 
     /// <summary>Connects to <paramref name="hub"/> (e.g. http://web/hubs/chat) with the token, or reports why it could not.</summary>
     public static async Task<(ChatHubClient Client, string? Failure)> TryConnectAsync(Uri hub, string token)
     {
-        var start = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Chat", "chat-client.cjs"));
-        start.ArgumentList.Add(hub.ToString());
-        start.ArgumentList.Add(token);
-        var client = new ChatHubClient(Process.Start(start)!);
-        client._node.ErrorDataReceived += (_, _) => { }; // the client logs warnings there; keep the pipe drained
-        client._node.BeginErrorReadLine();
-
-        var outcome = await client.NextAsync(e => e.Event() is "connected" or "failed" or "closed", s_connectTimeout, "the connection to open");
-        return (client, outcome.Event() == "connected" ? null : outcome["error"]?.ToString() ?? outcome.Event());
+        var client = new ChatHubClient(hub, token);
+        using var timeout = new CancellationTokenSource(s_connectTimeout);
+        try
+        {
+            await client._connection.StartAsync(timeout.Token);
+            return (client, null);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or WebSocketException or OperationCanceledException)
+        {
+            return (client, ex.Message);
+        }
     }
 
     public static async Task<ChatHubClient> ConnectAsync(Uri hub, string token)
@@ -52,50 +68,34 @@ public sealed class ChatHubClient : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Invokes the hub's SendMessage; the result event carries the stored message, the error event the refusal.</summary>
+    /// <summary>
+    /// Invokes the hub's SendMessage: <c>{"event":"result","id":n,"message":{...}}</c> with the stored message, or
+    /// <c>{"event":"error","id":n,"error":"..."}</c> with the hub's refusal.
+    /// </summary>
     public async Task<JsonObject> InvokeSendAsync(long toUserId, string content)
     {
         var id = Interlocked.Increment(ref _nextCommand);
-        var command = new JsonObject { ["id"] = id, ["to_user_id"] = toUserId.ToString(System.Globalization.CultureInfo.InvariantCulture), ["content"] = content };
-        await _node.StandardInput.WriteLineAsync(command.ToJsonString());
-        await _node.StandardInput.FlushAsync();
-        return await NextAsync(e => e.Event() is "result" or "error" && (int)e["id"]! == id, s_connectTimeout, $"the answer to SendMessage #{id}");
-    }
-
-    /// <summary>The pushed message with this content, waiting at most <paramref name="within"/>.</summary>
-    public async Task<JsonObject> ReceiveAsync(string content, TimeSpan within) =>
-        (await NextAsync(e => e.Event() == "message" && e["message"]!["content"]!.ToString() == content, within, $"message \"{content}\""))["message"]!.AsObject();
-
-    /// <summary>The server's close of the connection, waiting at most <paramref name="within"/>.</summary>
-    public Task<JsonObject> ClosedAsync(TimeSpan within) => NextAsync(e => e.Event() == "closed", within, "the connection to close");
-
-    /// <summary>Every message pushed so far and not yet claimed by <see cref="ReceiveAsync"/>.</summary>
-    public IReadOnlyList<JsonObject> Unclaimed
-    {
-        get
+        using var timeout = new CancellationTokenSource(s_connectTimeout);
+        try
         {
-            lock (_unclaimed)
-            {
-                while (_events.Reader.TryRead(out var e))
-                {
-                    _unclaimed.Add(e);
-                }
-                return [.. _unclaimed.Where(e => e.Event() == "message").Select(e => e["message"]!.AsObject())];
-            }
+            var message = await _connection.InvokeAsync<JsonObject>("SendMessage", toUserId, content, timeout.Token);
+            return new JsonObject { ["event"] = "result", ["id"] = id, ["message"] = message };
+        }
+        catch (HubException ex)
+        {
+            return new JsonObject { ["event"] = "error", ["id"] = id, ["error"] = ex.Message };
         }
     }
 
-    /// <summary>The first event (seen earlier or arriving before the deadline) that matches; others stay for later waits.</summary>
-    async Task<JsonObject> NextAsync(Func<JsonObject, bool> match, TimeSpan within, string what)
+    /// <summary>The pushed message with this content, waiting at most <paramref name="within"/>; others stay for later waits.</summary>
+    public async Task<JsonObject> ReceiveAsync(string content, TimeSpan within)
     {
+        bool Match(JsonObject message) => message["content"]?.ToString() == content;
         using var deadline = new CancellationTokenSource(within);
         lock (_unclaimed)
         {
-            while (_events.Reader.TryRead(out var e))
-            {
-                _unclaimed.Add(e);
-            }
-            if (_unclaimed.FirstOrDefault(match) is { } earlier)
+            DrainPushed();
+            if (_unclaimed.FirstOrDefault(Match) is { } earlier)
             {
                 _unclaimed.Remove(earlier);
                 return earlier;
@@ -105,64 +105,55 @@ public sealed class ChatHubClient : IAsyncDisposable
         {
             while (true)
             {
-                var e = await _events.Reader.ReadAsync(deadline.Token);
-                if (match(e))
+                var message = await _pushed.Reader.ReadAsync(deadline.Token);
+                if (Match(message))
                 {
-                    return e;
+                    return message;
                 }
                 lock (_unclaimed)
                 {
-                    _unclaimed.Add(e);
+                    _unclaimed.Add(message);
                 }
             }
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"No {what} within {within.TotalSeconds} s.");
-        }
-        catch (ChannelClosedException)
-        {
-            throw new InvalidOperationException($"The SignalR client exited while waiting for {what}.");
+            throw new TimeoutException($"No message \"{content}\" within {within.TotalSeconds} s.");
         }
     }
 
-    async Task ReadEventsAsync()
+    /// <summary>The server's close of the connection, waiting at most <paramref name="within"/>.</summary>
+    public Task ClosedAsync(TimeSpan within) => _closed.Task.WaitAsync(within);
+
+    /// <summary>Every message pushed so far and not yet claimed by <see cref="ReceiveAsync"/>.</summary>
+    public IReadOnlyList<JsonObject> Unclaimed
     {
-        while (await _node.StandardOutput.ReadLineAsync() is { } line)
+        get
         {
-            if (line.StartsWith('{'))
+            lock (_unclaimed)
             {
-                _events.Writer.TryWrite(JsonNode.Parse(line)!.AsObject());
+                DrainPushed();
+                return [.. _unclaimed];
             }
         }
-        _events.Writer.TryComplete();
     }
 
-    public async ValueTask DisposeAsync()
+    void DrainPushed()
     {
-        if (!_node.HasExited)
+        while (_pushed.Reader.TryRead(out var message))
         {
-            _node.StandardInput.Close(); // the script stops its connection and exits
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try
-            {
-                await _node.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _node.Kill();
-            }
+            _unclaimed.Add(message);
         }
-        await _reading;
-        _node.Dispose();
     }
+
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 }
 
 public static class ChatEvents
 {
     public static string? Event(this JsonObject e) => e["event"]?.ToString();
 
-    /// <summary>A 64-bit id or time, whether the JSON holds it as a number or (from JavaScript) as a string.</summary>
+    /// <summary>A 64-bit id or time, whether the JSON holds it as a number or as a string.</summary>
     public static long Id(this JsonNode node, string field) =>
         node[field]!.GetValueKind() == JsonValueKind.String ? long.Parse(node[field]!.GetValue<string>()) : node[field]!.GetValue<long>();
 }

@@ -110,6 +110,10 @@ public sealed class ChatHubTests(DouyinAppFixture fixture)
         var wsUrl = new UriBuilder(ThroughGateway) { Scheme = "ws", Query = "access_token=not-a-token" }.Uri;
         await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(wsUrl, CancellationToken.None));
         Assert.Equal(HttpStatusCode.Unauthorized, socket.HttpStatusCode);
+        // A browser's WebSocket carries its token as access_token (it cannot set headers): a valid one is let in.
+        using var browserLike = new ClientWebSocket();
+        await browserLike.ConnectAsync(new UriBuilder(ThroughGateway) { Scheme = "ws", Query = $"access_token={a}" }.Uri, CancellationToken.None);
+        Assert.Equal(WebSocketState.Open, browserLike.State);
 
         await using var hub = await ChatHubClient.ConnectAsync(ThroughGateway, a);
         async Task Refused(long to, string content, string reason)
@@ -132,7 +136,7 @@ public sealed class ChatHubTests(DouyinAppFixture fixture)
         var (aId, a) = await _web.RegisterAsync();
         var (bId, _) = await _web.RegisterAsync();
         // Social issues week-long tokens; one of a few seconds comes from the same token service with the app's own key.
-        var lifetime = TimeSpan.FromSeconds(10); // room for node to start and connect on a busy machine
+        var lifetime = TimeSpan.FromSeconds(10); // room to connect and send on a busy machine
         var shortLived = new TokenService(Options.Create(new JwtOptions { Key = await fixture.ParameterAsync("jwt-key"), Lifetime = lifetime }), TimeProvider.System);
         var clock = Stopwatch.StartNew();
         await using var expiring = await ChatHubClient.ConnectAsync(AtReplica(0), shortLived.Issue(bId));

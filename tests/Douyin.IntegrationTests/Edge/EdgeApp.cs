@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Douyin.AppHost;
@@ -5,8 +7,8 @@ using Douyin.AppHost;
 namespace Douyin.IntegrationTests.Edge;
 
 /// <summary>
-/// A Douyin.Web of its own with the given settings and nothing behind it: a request that passes the limiter gets the
-/// gateway's "unavailable" envelope (503), one that does not gets "too many requests" (429).
+/// A Douyin.Web of its own with the given settings and nothing behind it (unless a setting names a replica): a request
+/// that passes the limiter gets the gateway's "unavailable" envelope (503), one that does not gets "too many requests" (429).
 /// </summary>
 public sealed class EdgeApp : IAsyncDisposable
 {
@@ -30,12 +32,29 @@ public sealed class EdgeApp : IAsyncDisposable
         {
             web.WithEnvironment(name, value);
         }
+        // A service the test names no replica for has one that refuses connections: a request fails at once. (With no
+        // entry at all, service discovery would pass the bare name "social" on to DNS for every request.)
+        var nowhere = $"http://127.0.0.1:{ClosedPort()}";
+        foreach (var service in new[] { "social", "feed", "chat" }.Where(s => !environment.Any(e => e.Name == $"services__{s}__http__0")))
+        {
+            web.WithEnvironment($"services__{service}__http__0", nowhere);
+        }
         var edge = new EdgeApp { _app = builder.Build() };
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await edge._app.StartAsync(timeout.Token);
         await edge._app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
         edge.Web = new HttpClient { BaseAddress = new UriBuilder(edge._app.GetEndpoint("web")) { Host = "127.0.0.1" }.Uri };
         return edge;
+    }
+
+    /// <summary>A loopback port nothing listens on (it was free a moment ago).</summary>
+    public static int ClosedPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     public async ValueTask DisposeAsync()

@@ -4,7 +4,6 @@ using Douyin.Feed.Writes;
 using Douyin.IntegrationTests.Infrastructure;
 using Douyin.IntegrationTests.Relations;
 using Douyin.IntegrationTests.Videos;
-using Douyin.ServiceDefaults.Redis;
 
 namespace Douyin.IntegrationTests.Favorites;
 
@@ -53,18 +52,19 @@ public sealed class FavoritesTests(DouyinAppFixture fixture)
         var (authorId, _) = await _web.RegisterAsync();
         var (viewerId, viewer) = await _web.RegisterAsync();
         var videoId = await _feed.SeedVideoAsync(authorId);
-        await using var redis = new RedisConnection((await fixture.App.GetConnectionStringAsync("cache"))!);
+        await using var connection = await fixture.ConnectToRedisAsync();
+        var redis = connection.GetDatabase();
         var key = $"feed:liked:v1:{viewerId}";
 
         // Read once: the viewer's liked set (empty but for its sentinel) is cached.
         Assert.False((await _web.PublishListAsync(authorId, viewer))[0]!.Bool("is_favorite"));
-        Assert.Equal(new[] { true, false }, await redis.SMIsMemberAsync(key, [0L, videoId]));
+        Assert.Equal(new[] { true, false }, await redis.SetContainsAsync(key, [0L, videoId]));
 
         // Applying the like drops the set, so the next read sees the like at once, not after the set's TTL.
         Assert.Equal(0, (await _web.LikeAsync(viewer, videoId)).StatusCode());
         await Eventually.HoldsAsync(() => _web.PublishListAsync(authorId, viewer), list => list[0]!.Bool("is_favorite"), "is_favorite after the like");
         // Cached again once the invalidation hold has passed, now with the like in it.
-        await Eventually.HoldsAsync(async () => { await _web.PublishListAsync(authorId, viewer); return await redis.SMIsMemberAsync(key, [0L, videoId]); },
+        await Eventually.HoldsAsync(async () => { await _web.PublishListAsync(authorId, viewer); return await redis.SetContainsAsync(key, [0L, videoId]); },
             members => members.SequenceEqual([true, true]), "the liked set cached with the video in it");
 
         await _social.StopAsync("cache");

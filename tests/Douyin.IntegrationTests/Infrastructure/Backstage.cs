@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using RabbitMQ.Client;
+using StackExchange.Redis;
 
 namespace Douyin.IntegrationTests.Infrastructure;
 
@@ -46,6 +47,10 @@ public static class Backstage
         var state = await channel.QueueDeclarePassiveAsync(queue);
         return (state.MessageCount, state.ConsumerCount);
     }
+
+    /// <summary>A connection to the app's Redis that may send admin commands (FLUSHALL).</summary>
+    public static async Task<ConnectionMultiplexer> ConnectToRedisAsync(this DouyinAppFixture fixture) =>
+        await ConnectionMultiplexer.ConnectAsync((await fixture.App.GetConnectionStringAsync("cache"))! + ",allowAdmin=true");
 
     public static async Task<IConnection> ConnectToBrokerAsync(this DouyinAppFixture fixture) =>
         await new ConnectionFactory { Uri = new Uri((await fixture.App.GetConnectionStringAsync("messaging"))!) }.CreateConnectionAsync();

@@ -6,7 +6,6 @@ using Douyin.IntegrationTests.Favorites;
 using Douyin.IntegrationTests.Infrastructure;
 using Douyin.IntegrationTests.Videos;
 using Douyin.ServiceDefaults.IntegrationEvents;
-using Douyin.ServiceDefaults.Redis;
 using Douyin.ServiceDefaults.Users;
 
 namespace Douyin.IntegrationTests.Relations;
@@ -96,28 +95,29 @@ public sealed class UserCardsTests(DouyinAppFixture fixture)
     {
         var (aliceId, alice) = await _web.RegisterAsync();
         var (bobId, _) = await _web.RegisterAsync();
-        await using var redis = new RedisConnection((await fixture.App.GetConnectionStringAsync("cache"))!);
+        await using var connection = await fixture.ConnectToRedisAsync();
+        var redis = connection.GetDatabase();
         var key = $"social:card:v1:{bobId}";
 
         await _web.UserAsync(alice, bobId);
-        Assert.Contains("\"follower_count\":0", (string?)await redis.GetAsync(key));
+        Assert.Contains("\"follower_count\":0", (string?)await redis.StringGetAsync(key));
 
         // Whom alice follows is cached too (is_follow), and a follow or unfollow drops it with the cards.
         var following = $"social:following:v1:{aliceId}";
-        Assert.Equal(new[] { true, false }, await redis.SMIsMemberAsync(following, [0L, bobId]));
+        Assert.Equal(new[] { true, false }, await redis.SetContainsAsync(following, [0L, bobId]));
 
         await _web.FollowAsync(alice, bobId);
-        Assert.Equal(0, await redis.ExistsAsync([key, following]));
+        Assert.Equal(0, await redis.KeyExistsAsync([key, following]));
         var bobSeenByAlice = await _web.UserAsync(alice, bobId);
         Assert.Equal(1, bobSeenByAlice.Long("follower_count"));
         Assert.True(bobSeenByAlice.Bool("is_follow"));
 
         // Within the invalidation hold nothing is cached again (a reader from before the change cannot put back the
         // old set), so wait for it to pass before looking.
-        await Eventually.HoldsAsync(async () => { await _web.UserAsync(alice, bobId); return await redis.SMIsMemberAsync(following, [0L, bobId]); },
+        await Eventually.HoldsAsync(async () => { await _web.UserAsync(alice, bobId); return await redis.SetContainsAsync(following, [0L, bobId]); },
             members => members.SequenceEqual([true, true]), "alice's following set cached with bob in it");
         await _web.UnfollowAsync(alice, bobId);
-        Assert.Equal(0, await redis.ExistsAsync([following]));
+        Assert.False(await redis.KeyExistsAsync(following));
         Assert.False((await _web.UserAsync(alice, bobId)).Bool("is_follow"));
         await _web.FollowAsync(alice, bobId);
 

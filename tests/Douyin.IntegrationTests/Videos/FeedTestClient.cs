@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Douyin.ServiceDefaults.Media;
-using Douyin.ServiceDefaults.Redis;
 using Aspire.Hosting.Testing;
 using Douyin.IntegrationTests.Infrastructure;
 using Npgsql;
@@ -90,7 +89,7 @@ public static class FeedTestClient
 
     public static async Task FlushRedisAsync(this DouyinAppFixture fixture)
     {
-        await using var redis = new RedisConnection((await fixture.App.GetConnectionStringAsync("cache"))!);
-        await redis.ExecuteAsync("FLUSHALL", []);
+        await using var redis = await fixture.ConnectToRedisAsync();
+        await redis.GetServers().Single().FlushAllDatabasesAsync();
     }
 }

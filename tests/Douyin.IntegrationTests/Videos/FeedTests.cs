@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Aspire.Hosting.Testing;
 using Douyin.Feed.Videos;
 using Douyin.IntegrationTests.Infrastructure;
-using Douyin.ServiceDefaults.Redis;
 using Npgsql;
 
 namespace Douyin.IntegrationTests.Videos;
@@ -106,10 +105,10 @@ public sealed class FeedTests(DouyinAppFixture fixture)
         await ReadWindowAsync(windowEndMs, expected.Count);
 
         // The set gone but a floor of 0 ("the set holds every video") left behind, as a partial flush leaves it.
-        await using (var redis = new RedisConnection((await fixture.App.GetConnectionStringAsync("cache"))!))
+        await using (var redis = await fixture.ConnectToRedisAsync())
         {
-            await redis.DelAsync([VideoTimeline.Key]);
-            await redis.SetAsync(VideoTimeline.FloorKey, 0L);
+            await redis.GetDatabase().KeyDeleteAsync(VideoTimeline.Key);
+            await redis.GetDatabase().StringSetAsync(VideoTimeline.FloorKey, 0L);
         }
 
         Assert.Equal(expected, (await ReadWindowAsync(windowEndMs, expected.Count)).Take(expected.Count));

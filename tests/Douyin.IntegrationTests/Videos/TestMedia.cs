@@ -45,7 +45,7 @@ public static class TestMedia
 
     public static byte[] Text() => "This is not a video, whatever its name says.\n"u8.ToArray();
 
-    static async Task<byte[]> MakeAsync(string name, string[] arguments)
+    internal static async Task<byte[]> MakeAsync(string name, string[] arguments)
     {
         var path = Path.Combine(s_directory, name);
         var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };

@@ -18,8 +18,8 @@ public sealed class SingleFlightTests
             return 42;
         }
 
-        var same = Enumerable.Range(0, 50).Select(_ => _flights.RunAsync("authors 1,2,3", Work, CancellationToken.None)).ToArray();
-        var other = _flights.RunAsync("authors 4", Work, CancellationToken.None);
+        var same = Enumerable.Range(0, 50).Select(i => _flights.RunAsync("authors 1,2,3", Work, out _, CancellationToken.None)).ToArray();
+        var other = _flights.RunAsync("authors 4", Work, out _, CancellationToken.None);
         Assert.Equal(2, _flights.Count);
         release.SetResult();
 
@@ -29,7 +29,7 @@ public sealed class SingleFlightTests
         Assert.Equal(0, _flights.Count);
 
         // Landed: the next call runs again rather than reusing an old answer.
-        Assert.Equal(42, await _flights.RunAsync("authors 1,2,3", Work, CancellationToken.None));
+        Assert.Equal(42, await _flights.RunAsync("authors 1,2,3", Work, out _, CancellationToken.None));
         Assert.Equal(3, runs);
     }
 
@@ -52,8 +52,8 @@ public sealed class SingleFlightTests
     {
         var release = new TaskCompletionSource<int>();
         using var leaving = new CancellationTokenSource();
-        var left = _flights.RunAsync("k", () => release.Task, leaving.Token);
-        var staying = _flights.RunAsync("k", () => release.Task, CancellationToken.None);
+        var left = _flights.RunAsync("k", () => release.Task, out _, leaving.Token);
+        var staying = _flights.RunAsync("k", () => release.Task, out _, CancellationToken.None);
 
         await leaving.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => left);
@@ -61,8 +61,8 @@ public sealed class SingleFlightTests
         Assert.Equal(7, await staying);
 
         var failing = new TaskCompletionSource<int>();
-        var first = _flights.RunAsync("f", () => failing.Task, CancellationToken.None);
-        var second = _flights.RunAsync("f", () => failing.Task, CancellationToken.None);
+        var first = _flights.RunAsync("f", () => failing.Task, out _, CancellationToken.None);
+        var second = _flights.RunAsync("f", () => failing.Task, out _, CancellationToken.None);
         failing.SetException(new HttpRequestException("social is down"));
         await Assert.ThrowsAsync<HttpRequestException>(() => first);
         await Assert.ThrowsAsync<HttpRequestException>(() => second);

@@ -10,12 +10,8 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     LocalServer Server => _server ?? throw new InvalidOperationException("Redis has not started.");
 
-    public int Port => int.Parse(Server.ConnectionString.Split(',')[0].Split(':')[1]);
-
-    public string Password => Server.ConnectionString.Split(",password=")[1];
-
-    /// <summary>The AppHost's connection string plus short timeouts, which keep failure tests fast.</summary>
-    public string ConnectionString => $"127.0.0.1:{Port},password={Password},abortConnect=false,connectTimeout=2000,syncTimeout=2000";
+    /// <summary>The connection string as an Aspire AppHost gives it: <c>host:port,password=...</c>, nothing else.</summary>
+    public string ConnectionString => Server.ConnectionString;
 
     public async Task InitializeAsync() => _server = await LocalServer.StartAsync(b => b.AddRedisServer("cache"));
 
@@ -31,7 +27,7 @@ public sealed class RedisServerFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Retries <paramref name="probe"/> until it stops throwing; the last failure surfaces at the deadline.</summary>
+    /// <summary>Probes until <paramref name="probe"/> stops throwing; the last failure surfaces at the deadline.</summary>
     public static async Task EventuallyAsync(Func<Task> probe, double seconds = 10)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);

@@ -6,6 +6,7 @@ import { icon } from "../icons";
 import { navigate } from "../router";
 import { currentSession } from "../session";
 import { openComments } from "./comments";
+import { processingBadge } from "./rendition";
 
 /** The next videos, or null when there are no more. */
 export type VideoSource = () => Promise<Video[] | null>;
@@ -120,6 +121,7 @@ function videoSlide(video: Video): HTMLElement {
   return h("section", { class: "slide", "data-video-id": video.id },
     player,
     soundHint,
+    processingBadge(player, video.play_url),
     h("div", { class: "actions" },
       h("a", { class: "avatar", href: profile, "aria-label": `@${video.author.name}` }, h("img", { src: video.author.avatar, alt: "" })),
       like,

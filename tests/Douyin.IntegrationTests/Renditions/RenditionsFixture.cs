@@ -1,0 +1,26 @@
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Douyin.IntegrationTests.Infrastructure;
+
+namespace Douyin.IntegrationTests.Renditions;
+
+/// <summary>
+/// The whole app with one Feed, whose consumer then handles the rendition queue in its order (it takes one job at a
+/// time: Renditions:MaxConcurrent), and short retry delays, so a failing job is dead-lettered within a test. Feed stops
+/// without a drain (Shutdown:DrainDelay, where the graceful stop has one), so a stop lands in the middle of an encode.
+/// </summary>
+public sealed class RenditionsFixture : DouyinAppFixture
+{
+    protected override void Configure(IDistributedApplicationTestingBuilder builder) =>
+        Project(builder, "feed")
+            .WithReplicas(1)
+            .WithEnvironment("Renditions__RetryCount", "2")
+            .WithEnvironment("Renditions__RetryDelay", "00:00:00.200")
+            .WithEnvironment("Shutdown__DrainDelay", "00:00:00");
+}
+
+[CollectionDefinition(Name)]
+public sealed class RenditionsCollection : ICollectionFixture<RenditionsFixture>
+{
+    public const string Name = "Douyin app making renditions";
+}
