@@ -10,6 +10,7 @@ var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOpt
     DisableDashboard = args.Contains("--no-dashboard"),
 });
 builder.SkipProxyForSingleReplicas();
+builder.ForwardHeadersInRunMode();
 builder.AddKubernetesPublishing();
 builder.LogResourcesWhenHealthy();
 

@@ -33,4 +33,28 @@ public static class ProjectEndpoints
         });
         return builder;
     }
+
+    /// <summary>
+    /// Every project reads the X-Forwarded-* headers of the hop in front of it, in run mode too (Aspire sets
+    /// ASPNETCORE_FORWARDEDHEADERS_ENABLED only when publishing): the services take the client's address (login and
+    /// upload limits) and host (absolute avatar and media URLs) from the edge's headers. The edge itself narrows whom
+    /// it believes to its configured proxies (Douyin.Web/Gateway/TrustedProxies).
+    /// </summary>
+    public static IDistributedApplicationBuilder ForwardHeadersInRunMode(this IDistributedApplicationBuilder builder)
+    {
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            return builder;
+        }
+        builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
+        {
+            foreach (var project in @event.Model.Resources.OfType<ProjectResource>())
+            {
+                project.Annotations.Add(new EnvironmentCallbackAnnotation((EnvironmentCallbackContext context) =>
+                    context.EnvironmentVariables["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true"));
+            }
+            return Task.CompletedTask;
+        });
+        return builder;
+    }
 }
