@@ -10,7 +10,7 @@ var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOpt
     DisableDashboard = args.Contains("--no-dashboard"),
 });
 builder.SkipProxyForSingleReplicas();
-builder.ForwardHeadersInRunMode();
+builder.ConfigureProjectsForRunMode();
 builder.AddKubernetesPublishing();
 builder.LogResourcesWhenHealthy();
 

@@ -35,12 +35,18 @@ public static class ProjectEndpoints
     }
 
     /// <summary>
-    /// Every project reads the X-Forwarded-* headers of the hop in front of it, in run mode too (Aspire sets
-    /// ASPNETCORE_FORWARDEDHEADERS_ENABLED only when publishing): the services take the client's address (login and
-    /// upload limits) and host (absolute avatar and media URLs) from the edge's headers. The edge itself narrows whom
-    /// it believes to its configured proxies (Douyin.Web/Gateway/TrustedProxies).
+    /// What every project is given in run mode only, since dcp differs there from a deployment:
+    /// <list type="bullet">
+    /// <item>ASPNETCORE_FORWARDEDHEADERS_ENABLED, which Aspire sets only when publishing: the services take the client's
+    /// address (login and upload limits) and host (absolute avatar and media URLs) from the edge's X-Forwarded-*
+    /// headers. The edge narrows whom it believes to its configured proxies (Douyin.Web/Gateway/TrustedProxies).</item>
+    /// <item>No drain and a 5 s stop (Shutdown:*, docs/reliability.md): dcp stops a project by sending SIGTERM to its
+    /// `dotnet run` and SIGKILL 6 s later, which orphans the service still stopping, and Aspire's stop command fails
+    /// when the process has not ended about 15 s after. A drain would wait for no one here: the edge reaches replicas
+    /// through dcp's proxy, which does not read their readiness.</item>
+    /// </list>
     /// </summary>
-    public static IDistributedApplicationBuilder ForwardHeadersInRunMode(this IDistributedApplicationBuilder builder)
+    public static IDistributedApplicationBuilder ConfigureProjectsForRunMode(this IDistributedApplicationBuilder builder)
     {
         if (builder.ExecutionContext.IsPublishMode)
         {
@@ -51,7 +57,11 @@ public static class ProjectEndpoints
             foreach (var project in @event.Model.Resources.OfType<ProjectResource>())
             {
                 project.Annotations.Add(new EnvironmentCallbackAnnotation((EnvironmentCallbackContext context) =>
-                    context.EnvironmentVariables["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true"));
+                {
+                    context.EnvironmentVariables["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true";
+                    context.EnvironmentVariables.TryAdd("Shutdown__DrainDelay", "00:00:00");
+                    context.EnvironmentVariables.TryAdd("Shutdown__StopTimeout", "00:00:05");
+                }));
             }
             return Task.CompletedTask;
         });

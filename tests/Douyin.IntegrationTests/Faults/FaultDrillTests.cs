@@ -104,12 +104,12 @@ public sealed class FaultDrillTests(DouyinAppFixture fixture, ITestOutputHelper 
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         Volatile.Write(ref faulty, 1);
-        Assert.True((await fixture.App.ExecuteCommandAsync(fault, KnownResourceCommands.StopCommand, timeout.Token)).Success);
+        await fixture.App.RunCommandAsync(fault, KnownResourceCommands.StopCommand, timeout.Token);
         await Task.Delay(FaultLength, timeout.Token); // the fault's length, not an assertion
         Volatile.Write(ref faulty, 0);
 
         var restart = Stopwatch.StartNew();
-        Assert.True((await fixture.App.ExecuteCommandAsync(fault, KnownResourceCommands.StartCommand, timeout.Token)).Success);
+        await fixture.App.RunCommandAsync(fault, KnownResourceCommands.StartCommand, timeout.Token);
         // Recovered when every kind of call succeeds in several rounds in a row (the edge spreads them over the
         // replicas, and each replica recovers on its own: a circuit of one may still be open). Recovery is when the
         // first of those rounds had its answers (a call may wait for the server to come back rather than fail).

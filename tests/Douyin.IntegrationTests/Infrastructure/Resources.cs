@@ -14,6 +14,13 @@ public static class Resources
     public static Task<ExecuteCommandResult> ExecuteCommandAsync(this DistributedApplication app, string resource, string command, CancellationToken cancellationToken = default) =>
         app.ResourceCommands.ExecuteCommandAsync(app.Resource(resource), command, cancellationToken);
 
+    /// <summary>Runs a resource command as <see cref="ExecuteCommandAsync"/> does and fails the test with the command's own message if it fails.</summary>
+    public static async Task RunCommandAsync(this DistributedApplication app, string resource, string command, CancellationToken cancellationToken = default)
+    {
+        var result = await app.ExecuteCommandAsync(resource, command, cancellationToken);
+        Assert.True(result.Success, $"{command} {resource}: {result.Message}");
+    }
+
     /// <summary>
     /// The address each replica of a project listens on (its ASPNETCORE_URLS), behind the orchestrator's proxy, which
     /// spreads connections over them: what a test needs to reach one replica. Waits until every replica runs.

@@ -32,13 +32,12 @@ public sealed class SocialBackstage(DouyinAppFixture fixture)
     /// <summary>Messages in Social's queue that no consumer holds (RabbitMQ counts ready messages only).</summary>
     public Task<(uint Ready, uint Consumers)> SocialQueueAsync() => fixture.QueueAsync(SocialQueue);
 
-    public async Task StopAsync(string resource) =>
-        Assert.True((await fixture.App.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand)).Success);
+    public Task StopAsync(string resource) => fixture.App.RunCommandAsync(resource, KnownResourceCommands.StopCommand);
 
     public async Task StartAsync(string resource)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        Assert.True((await fixture.App.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token)).Success);
+        await fixture.App.RunCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token);
         await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
     }
 }
