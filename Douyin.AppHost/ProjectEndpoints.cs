@@ -44,6 +44,9 @@ public static class ProjectEndpoints
     /// `dotnet run` and SIGKILL 6 s later, which orphans the service still stopping, and Aspire's stop command fails
     /// when the process has not ended about 15 s after. A drain would wait for no one here: the edge reaches replicas
     /// through dcp's proxy, which does not read their readiness.</item>
+    /// <item>No OTLP endpoint when there is no dashboard (--no-dashboard, the testing builder): Aspire names the
+    /// dashboard's regardless, and the exporters' in-memory retries against nothing held a stopping Feed in its
+    /// MeterProvider's shutdown past dcp's SIGKILL (seen with dotnet-stack on the orphan).</item>
     /// </list>
     /// </summary>
     public static IDistributedApplicationBuilder ConfigureProjectsForRunMode(this IDistributedApplicationBuilder builder)
@@ -54,10 +57,15 @@ public static class ProjectEndpoints
         }
         builder.Eventing.Subscribe<BeforeStartEvent>((@event, _) =>
         {
+            var noDashboard = @event.Services.GetRequiredService<DistributedApplicationOptions>().DisableDashboard;
             foreach (var project in @event.Model.Resources.OfType<ProjectResource>())
             {
                 project.Annotations.Add(new EnvironmentCallbackAnnotation((EnvironmentCallbackContext context) =>
                 {
+                    if (noDashboard)
+                    {
+                        context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+                    }
                     context.EnvironmentVariables["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true";
                     context.EnvironmentVariables.TryAdd("Shutdown__DrainDelay", "00:00:00");
                     context.EnvironmentVariables.TryAdd("Shutdown__StopTimeout", "00:00:05");
