@@ -1,5 +1,6 @@
 using System.Text;
 using System.Threading.RateLimiting;
+using Douyin.Feed.Renditions;
 using Douyin.ServiceDefaults.EventBus.Outbox;
 using Douyin.ServiceDefaults.Identity;
 using Douyin.ServiceDefaults.Ids;
@@ -31,6 +32,7 @@ public sealed class VideoPublisher(
     UploadLimits limits,
     TimeProvider time,
     IOptions<MediaOptions> options,
+    IOptions<RenditionOptions> renditions,
     ILogger<VideoPublisher> logger)
 {
     const int MaxTextPartChars = 4096;
@@ -147,7 +149,10 @@ public sealed class VideoPublisher(
                 db.Videos.Add(video);
                 await outbox.AddAsync(new VideoPublishedIntegrationEvent(video.Id, video.AuthorId), ct);
                 // The streaming rendition is made in the background (Renditions/); the original plays until it is stored.
-                await outbox.AddAsync(new VideoRenditionRequestedIntegrationEvent(video.Id, videoBlob), ct);
+                if (renditions.Value.Enabled)
+                {
+                    await outbox.AddAsync(new VideoRenditionRequestedIntegrationEvent(video.Id, videoBlob), ct);
+                }
             }, CancellationToken.None);
         }
         catch

@@ -5,6 +5,9 @@ public sealed class RenditionOptions
 {
     public const string SectionName = "Renditions";
 
+    /// <summary>Whether publishing asks for a rendition; false serves every upload as it came.</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>ffmpeg runs at once in this process: one on two cores, so an encode never starves the API.</summary>
     public int MaxConcurrent { get; set; } = 1;
 

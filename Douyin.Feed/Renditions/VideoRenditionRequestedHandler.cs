@@ -115,7 +115,7 @@ public sealed class VideoRenditionRequestedHandler(
         {
             await cache.InvalidateAsync([videoId]);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex.IsRedisFailure())
         {
             // Committed: the cached record keeps the original's play_url until its TTL (Feed:VideoTtl), which still plays.
             logger.LogWarning(ex, "Video {VideoId} has its rendition, but its cached record could not be dropped", videoId);

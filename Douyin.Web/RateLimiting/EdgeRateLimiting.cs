@@ -9,7 +9,10 @@ using Microsoft.Extensions.Options;
 
 namespace Douyin.Web.RateLimiting;
 
-/// <summary>One token bucket: a burst of <see cref="TokenLimit"/>, refilled by <see cref="TokensPerPeriod"/> every <see cref="ReplenishmentPeriod"/>.</summary>
+/// <summary>
+/// One token bucket: a burst of <see cref="TokenLimit"/>, refilled at <see cref="TokensPerPeriod"/> per
+/// <see cref="ReplenishmentPeriod"/>. Partitioned limiters refill continuously (every 100 ms, pro rata), not in steps.
+/// </summary>
 public sealed class TokenBucketSettings
 {
     public int TokenLimit { get; set; }

@@ -19,12 +19,18 @@ public sealed class RateLimitingTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // The partitioned limiter refills continuously, at TokensPerPeriod per ReplenishmentPeriod: each bucket gets
+        // one token a minute, or a slow machine's requests would find it refilled (General's default 200 a minute is
+        // 3.3 a second, and made seven requests that took two seconds all pass).
         _edge = await EdgeApp.StartAsync(
             ("RateLimiting__Login__TokenLimit", "3"),
+            ("RateLimiting__Login__TokensPerPeriod", "1"),
             ("RateLimiting__Login__ReplenishmentPeriod", "00:01:00"),
             ("RateLimiting__Writes__TokenLimit", "2"),
+            ("RateLimiting__Writes__TokensPerPeriod", "1"),
             ("RateLimiting__Writes__ReplenishmentPeriod", "00:01:00"),
             ("RateLimiting__General__TokenLimit", "5"),
+            ("RateLimiting__General__TokensPerPeriod", "1"),
             ("RateLimiting__General__ReplenishmentPeriod", "00:01:00"));
         _web = _edge.Web;
     }

@@ -32,6 +32,9 @@ public class DouyinAppFixture : IAsyncLifetime
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Douyin_AppHost>([$"--AppHost:DataPath={_dataPath}", .. AppHostArguments()], timeout.Token);
         // Every test calls from one address, faster than any person: the edge's limits are tested on their own (Edge/).
         Project(builder, "web").WithEnvironment("RateLimiting__Enabled", "false");
+        // Media and publishing tests compare what is served with what was uploaded: a rendition landing in between
+        // would replace it. The rendition pipeline has its own collection (Renditions/), where this is on again.
+        Project(builder, "feed").WithEnvironment("Renditions__Enabled", "false");
         Project(builder, "chat")
             .WithReplicas(ChatReplicas)
             .WithEnvironment("WordFilter__BannedWords__0", BannedWord);

@@ -14,6 +14,7 @@ public sealed class RenditionsFixture : DouyinAppFixture
     protected override void Configure(IDistributedApplicationTestingBuilder builder) =>
         Project(builder, "feed")
             .WithReplicas(1)
+            .WithEnvironment("Renditions__Enabled", "true")
             .WithEnvironment("Renditions__RetryCount", "2")
             .WithEnvironment("Renditions__RetryDelay", "00:00:00.200")
             .WithEnvironment("Shutdown__DrainDelay", "00:00:00");

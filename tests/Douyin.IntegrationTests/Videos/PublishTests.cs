@@ -135,6 +135,24 @@ public sealed class PublishTests(DouyinAppFixture fixture)
     }
 
     [Fact]
+    public async Task WithRenditionsOffPublishingAsksForNoneAndServesTheUpload()
+    {
+        // This collection's Feed runs with Renditions:Enabled=false (DouyinAppFixture); the job is written in the same
+        // transaction as the video, so its absence is final once the publish has answered.
+        var (userId, token) = await _web.RegisterAsync();
+        var clip = await TestMedia.ClipAsync();
+        Assert.Equal(0, (await _web.PublishAsync(token, "as it came", clip)).StatusCode());
+        var video = (await _web.PublishListAsync(userId))[0]!;
+        var videoId = video["id"]!.GetValue<long>();
+
+        Assert.Equal(1L, await fixture.ScalarAsync("feeddb",
+            "select count(*) from integration_event_log where event_type_name = 'VideoPublishedIntegrationEvent' and (content->>'videoId')::bigint = $1", videoId));
+        Assert.Equal(0L, await fixture.ScalarAsync("feeddb",
+            "select count(*) from integration_event_log where event_type_name = 'VideoRenditionRequestedIntegrationEvent' and (content->>'videoId')::bigint = $1", videoId));
+        Assert.Equal(clip, await _web.GetByteArrayAsync(video["play_url"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task TheAuthorsWorkCountGrowsWithEachPublishedVideo()
     {
         var (userId, token) = await _web.RegisterAsync();
