@@ -63,6 +63,15 @@ namespace Douyin.ServiceDefaults.Api
                     await Results.Problem(statusCode: badRequest.StatusCode, detail: badRequest.Message).ExecuteAsync(context);
                     return true;
                 }
+                // The database is down and EF's retries are spent: 503 with Retry-After, which tells a calling service
+                // (HttpResilience) not to spend its own retries on top, so a chain fails within one service's budget.
+                if (IsDatabaseUnavailable(exception))
+                {
+                    logger.LogWarning("{Path} refused, the database is unavailable: {Reason}", context.Request.Path, exception.Message);
+                    context.Response.Headers.RetryAfter = "1";
+                    await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: DatabaseUnavailable).ExecuteAsync(context);
+                    return true;
+                }
                 return false;
             }
 
@@ -71,8 +80,7 @@ namespace Douyin.ServiceDefaults.Api
                 BadHttpRequestException bad => (ApiStatus.BadRequest, $"Bad request: {bad.Message}"),
                 OperationCanceledException when context.RequestAborted.IsCancellationRequested => (ApiStatus.BadRequest, "Request cancelled."),
                 // PostgreSQL down or restarting, past EF's few retries: the client may simply try again.
-                Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException or Npgsql.NpgsqlException { IsTransient: true }
-                    => (ApiStatus.Unavailable, "The database is unavailable; try again shortly."),
+                _ when IsDatabaseUnavailable(exception) => (ApiStatus.Unavailable, DatabaseUnavailable),
                 _ => (ApiStatus.InternalError, $"Internal error; trace id {Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier}."),
             };
             if (status == ApiStatus.InternalError)
@@ -86,6 +94,11 @@ namespace Douyin.ServiceDefaults.Api
             await DouyinApi.WriteEnvelopeAsync(context, status, message);
             return true;
         }
+
+        const string DatabaseUnavailable = "The database is unavailable; try again shortly.";
+
+        static bool IsDatabaseUnavailable(Exception exception) =>
+            exception is Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException or Npgsql.NpgsqlException { IsTransient: true };
     }
 }
 

@@ -28,7 +28,8 @@ public static class HttpResilience
                 options.Retry.MaxRetryAttempts = 2;
                 options.Retry.Delay = TimeSpan.FromMilliseconds(100);
                 options.Retry.ShouldHandle = args => ValueTask.FromResult(
-                    HttpClientResiliencePredicates.IsTransient(args.Outcome) && IsReplayable(args.Context.GetRequestMessage()));
+                    HttpClientResiliencePredicates.IsTransient(args.Outcome) && !IsDependencyOutage(args.Outcome.Result)
+                    && IsReplayable(args.Context.GetRequestMessage()));
                 options.CircuitBreaker.FailureRatio = 0.1;
                 options.CircuitBreaker.MinimumThroughput = 100;
                 options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(30);
@@ -41,6 +42,11 @@ public static class HttpResilience
         }
         return builder;
     }
+
+    // A 503 with Retry-After is a service of ours reporting its own dependency down after spending its own retries
+    // (ApiExceptionHandler): retrying it would multiply them along the chain, past the client's budget.
+    static bool IsDependencyOutage(HttpResponseMessage? response) =>
+        response is { StatusCode: System.Net.HttpStatusCode.ServiceUnavailable, Headers.RetryAfter: not null };
 
     // A POST is repeated only when its caller marked it safe (a batched read), and only a body that can be sent again.
     static bool IsReplayable(HttpRequestMessage? request) =>

@@ -12,6 +12,10 @@ namespace Douyin.Web.Gateway;
 /// service, whose destination is the service's logical name (<c>http://feed</c>); service discovery resolves it to
 /// every replica (<c>services__feed__http__i</c>). YARP never retries (a forwarded POST may not be safe to repeat),
 /// drops hop-by-hop headers, and sets X-Forwarded-For, -Proto, -Host and -Prefix itself, replacing the client's.
+/// Chat's API cluster waits at most 8 s (<c>ActivityTimeout</c>) for an answer, within a client's 10 s: Chat runs
+/// replicas, and a proxy in front of them (dcp's, locally) may hold a connection open while none is up. The hub has
+/// a cluster of its own (<c>chat-hub</c>, metadata <c>Service: chat</c>), since the timeout is also a WebSocket's idle
+/// timeout and SignalR pings only every 15 s.
 /// </summary>
 public static class GatewayRoutes
 {
@@ -84,7 +88,8 @@ public static class GatewayRoutes
 
         if (context.GetForwarderErrorFeature() is { } failure && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
-            await FailAsync(context, failure.Error, context.GetReverseProxyFeature().Cluster.Config.ClusterId);
+            var cluster = context.GetReverseProxyFeature().Cluster.Config;
+            await FailAsync(context, failure.Error, cluster.Metadata?.GetValueOrDefault("Service") ?? cluster.ClusterId);
         }
     }
 

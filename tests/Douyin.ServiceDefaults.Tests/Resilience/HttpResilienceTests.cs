@@ -90,6 +90,39 @@ public sealed class HttpResilienceTests
     }
 
     [Fact]
+    public async Task AServiceWhoseDatabaseIsDownAnswers503WithRetryAfterAndIsNotCalledAgain()
+    {
+        // A port nobody listens on: PostgreSQL stopped.
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var hits = new Counter();
+        await using var target = await TestWebApp.StartAsync(builder => builder.AddDouyinApi(), app =>
+        {
+            app.UseDouyinApi();
+            app.MapGet("/internal/items", async (CancellationToken ct) =>
+            {
+                Interlocked.Increment(ref hits.Value);
+                await using var connection = new Npgsql.NpgsqlConnection($"Host=127.0.0.1;Port={port};Username=x;Password=x;Pooling=false");
+                await connection.OpenAsync(ct);
+                return "unreachable";
+            });
+        });
+        var (caller, client) = await CallerAsync(target);
+        await using var _ = caller;
+
+        using var response = await client.GetAsync("/internal/items");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("The database is unavailable", await response.Content.ReadAsStringAsync());
+        // The service spent its own retries on its database; the caller's would multiply them along a chain.
+        Assert.Equal(1, hits.Value);
+    }
+
+    [Fact]
     public async Task ASlowAttemptTimesOut()
     {
         await using var target = await TestWebApp.StartAsync(_ => { }, app =>
