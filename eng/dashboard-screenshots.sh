@@ -8,10 +8,11 @@ output="${1:-docs/images}"
 log="$(mktemp)"
 
 dotnet build Douyin.AppHost -c Release -v q -nologo
-# A session of its own, so that Ctrl-C's SIGINT reaches the AppHost under `dotnet run` too, and it stops its resources.
+# A session of its own, so that the SIGTERM at the end reaches the AppHost under `dotnet run` too (a background job ignores
+# SIGINT), and it stops its resources as on Ctrl-C.
 setsid dotnet run --project Douyin.AppHost -c Release --no-build --launch-profile http >"$log" 2>&1 &
 apphost=$!
-trap 'kill -INT -- -$apphost 2>/dev/null; wait $apphost 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'kill -TERM -- -$apphost 2>/dev/null; wait $apphost 2>/dev/null || true; rm -f "$log"' EXIT
 
 # The AppHost logs the login URL, then each resource once healthy ("web is healthy at http://localhost:…").
 for _ in $(seq 300); do
