@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using System.Reflection;
 using YamlDotNet.Serialization;
 
 namespace Douyin.AppHost.Publishing;
@@ -11,7 +11,8 @@ namespace Douyin.AppHost.Publishing;
 /// resolve to in-cluster values (<c>{feed.bindings.http.url}</c> → <c>http://feed:8080</c>); any value with a secret part is a
 /// <c>secretKeyRef</c> into the <c>douyin-secrets</c> Secret, which the operator creates (the generated README.md says how).
 /// </summary>
-internal sealed class KubernetesWriter(PublishedModel publisher)
+internal sealed class KubernetesWriter(
+    DistributedApplicationModel model, IConfiguration configuration, DistributedApplicationExecutionContext executionContext, Assembly? appHostAssembly)
 {
     public const string SecretName = "douyin-secrets";
     public const string OtelConfigMapName = "douyin-otel";
@@ -41,10 +42,12 @@ internal sealed class KubernetesWriter(PublishedModel publisher)
     private readonly SortedDictionary<string, string> _secretKeys = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, ParameterResource> _inputs = new(StringComparer.Ordinal);
 
-    public static async Task<string> WriteAsync(PublishedModel publisher, string outputDirectory, CancellationToken cancellationToken)
+    private string IngressNetwork => configuration["Publishing:IngressNetwork"] ?? DefaultIngressNetwork;
+    private string IngressNamespace => configuration["Publishing:IngressNamespace"] ?? DefaultIngressNamespace;
+
+    public async Task<string> WriteAsync(string outputDirectory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(outputDirectory);
-        var writer = new KubernetesWriter(publisher);
         var files = new List<string>();
         async Task WriteAsync(string file, IEnumerable<object> objects)
         {
@@ -52,13 +55,13 @@ internal sealed class KubernetesWriter(PublishedModel publisher)
             files.Add(file);
         }
 
-        await WriteAsync("otel-config.yaml", [writer.OtelConfigMap()]);
-        foreach (var resource in publisher.Resources)
+        await WriteAsync("otel-config.yaml", [OtelConfigMap()]);
+        foreach (var resource in model.Resources)
         {
             var objects = resource switch
             {
-                ProjectResource project => await writer.ProjectAsync(project, cancellationToken),
-                ContainerResource container => await writer.BackingAsync(container, cancellationToken),
+                ProjectResource project => await ProjectAsync(project, cancellationToken),
+                ContainerResource container => await BackingAsync(container, cancellationToken),
                 // Parameters, databases and supplied (managed) services have no workload: their values live in the Secret.
                 _ => [],
             };
@@ -67,38 +70,27 @@ internal sealed class KubernetesWriter(PublishedModel publisher)
                 await WriteAsync($"{resource.Name}.yaml", objects);
             }
         }
-        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "kustomization.yaml"), s_yaml.Serialize(new Dictionary<string, object>
-        {
-            ["apiVersion"] = "kustomize.config.k8s.io/v1beta1",
-            ["kind"] = "Kustomization",
-            ["resources"] = files,
-        }), cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "README.md"), writer.SecretInstructions(), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "kustomization.yaml"),
+            s_yaml.Serialize(Map(("apiVersion", "kustomize.config.k8s.io/v1beta1"), ("kind", "Kustomization"), ("resources", files))), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(outputDirectory, "README.md"), SecretInstructions(), cancellationToken);
         return outputDirectory;
     }
 
     private async Task<List<object>> ProjectAsync(ProjectResource project, CancellationToken cancellationToken)
     {
         var name = project.Name;
-        var environment = new List<object>();
-        var variables = await publisher.EnvironmentAsync(project, cancellationToken);
+        var variables = await EnvironmentAsync(project, cancellationToken);
         // The model probes /health, and ServiceDefaults maps it outside Development only when asked.
         var probed = project.Annotations.OfType<HealthCheckAnnotation>().Any();
         if (probed)
         {
             variables["HealthChecks__Expose"] = "true";
         }
-        foreach (var (variable, value) in variables)
-        {
-            // TLS ends at the Ingress: inside the cluster services speak plain HTTP, so https addresses are left out.
-            if (value is not EndpointReference { Scheme: "https" })
-            {
-                environment.Add(EnvironmentVariable(variable, value));
-            }
-        }
+        // TLS ends at the Ingress: inside the cluster services speak plain HTTP, so https addresses are left out.
+        var environment = variables.Where(v => v.Value is not EndpointReference { Scheme: "https" }).Select(v => EnvironmentVariable(v.Key, v.Value)).ToList();
         environment.Add(EnvironmentVariable("OTEL_SERVICE_NAME", name));
         // Absolute media and image URLs name the public host, not whatever Host header reached the pod.
-        if (publisher.Configuration["Publishing:Host"] is { Length: > 0 } host)
+        if (configuration["Publishing:Host"] is { Length: > 0 } host)
         {
             environment.Add(EnvironmentVariable("Douyin__PublicBaseUrl", $"https://{host}"));
         }
@@ -106,20 +98,13 @@ internal sealed class KubernetesWriter(PublishedModel publisher)
         if (external)
         {
             // Behind the Ingress: X-Forwarded-* are believed only from the ingress controller's network.
-            environment.Add(EnvironmentVariable("ForwardedHeaders__KnownNetworks__0", publisher.Configuration["Publishing:IngressNetwork"] ?? DefaultIngressNetwork));
+            environment.Add(EnvironmentVariable("ForwardedHeaders__KnownNetworks__0", IngressNetwork));
         }
 
-        var container = new Dictionary<string, object>
-        {
-            ["name"] = name,
-            ["image"] = publisher.ProjectImage(project),
-            ["ports"] = new[] { new Dictionary<string, object> { ["name"] = "http", ["containerPort"] = ProjectPort } },
-            ["env"] = environment,
-            ["envFrom"] = new[] { new Dictionary<string, object> { ["configMapRef"] = new Dictionary<string, object> { ["name"] = OtelConfigMapName } } },
-            ["resources"] = Resources("100m", "256Mi", "1", "512Mi"),
-            ["securityContext"] = ContainerSecurity(),
-            ["volumeMounts"] = new[] { new Dictionary<string, object> { ["name"] = "tmp", ["mountPath"] = "/tmp" } },
-        };
+        var container = Map(("name", name), ("image", ProjectImage(project)), ("ports", new[] { Map(("name", "http"), ("containerPort", ProjectPort)) }),
+            ("env", environment), ("envFrom", new[] { Map(("configMapRef", Map(("name", OtelConfigMapName)))) }),
+            ("resources", Resources("100m", "256Mi", "1", "512Mi")), ("securityContext", ContainerSecurity()),
+            ("volumeMounts", new[] { Map(("name", "tmp"), ("mountPath", "/tmp")) }));
         if (probed)
         {
             // Ready once dependencies answer (/health); alive while the process is responsive (/alive). Startup allows for migrations.
@@ -127,11 +112,10 @@ internal sealed class KubernetesWriter(PublishedModel publisher)
             container["readinessProbe"] = HttpProbe("/health", periodSeconds: 10, failureThreshold: 3);
             container["livenessProbe"] = HttpProbe("/alive", periodSeconds: 10, failureThreshold: 3);
         }
-        var workload = Workload("Deployment", name, project.GetReplicaCount(), container, PodSecurity(ProjectUser, fsGroup: false),
-            [EmptyDir("tmp", TempSize)]);
+        var workload = Workload("Deployment", name, project.GetReplicaCount(), container, PodSecurity(ProjectUser, fsGroup: false), [EmptyDir("tmp", TempSize)]);
         var objects = new List<object> { workload, Service(name, [("http", ProjectPort)]) };
         var minReplicas = project.GetReplicaCount();
-        if (publisher.Configuration.GetSection($"Publishing:Autoscale:{name}") is { } autoscale && autoscale.Exists())
+        if (configuration.GetSection($"Publishing:Autoscale:{name}") is { } autoscale && autoscale.Exists())
         {
             minReplicas = autoscale.GetValue("MinReplicas", minReplicas);
             objects.Add(Autoscaler(name, minReplicas, autoscale.GetValue<int>("MaxReplicas"), autoscale.GetValue("CpuPercent", 70)));
@@ -141,7 +125,7 @@ internal sealed class KubernetesWriter(PublishedModel publisher)
         if (external)
         {
             objects.Add(Ingress(name));
-            from.Add(IngressController());
+            from.Add(Map(("namespaceSelector", Map(("matchLabels", Map(("kubernetes.io/metadata.name", IngressNamespace)))))));
         }
         objects.Add(NetworkPolicy(name, [ProjectPort], from));
         return objects;
@@ -155,41 +139,30 @@ internal sealed class KubernetesWriter(PublishedModel publisher)
         var image = resource.TryGetLastAnnotation<ContainerImageAnnotation>(out var imageAnnotation) && s_backingImages.TryGetValue(imageAnnotation.Image, out var known)
             ? known
             : throw new DistributedApplicationException($"The Kubernetes publisher knows no unprivileged user for the image of '{name}'.");
-        var container = new Dictionary<string, object>
-        {
-            ["name"] = name,
-            ["image"] = PublishedModel.ContainerImage(resource),
-        };
+        var container = Map(("name", name), ("image", ContainerImage(resource)));
         if (resource.Entrypoint is { } entrypoint)
         {
             container["command"] = new[] { entrypoint };
         }
-        if (await PublishedModel.ArgumentsAsync(resource, cancellationToken) is { Count: > 0 } args)
+        if (await ArgumentsAsync(resource, cancellationToken) is { Count: > 0 } args)
         {
             container["args"] = args.Select(a => Resolve(a, [])).ToList();
         }
-        container["ports"] = endpoints.Select(e => new Dictionary<string, object> { ["name"] = e.Name, ["containerPort"] = TargetPort(e) }).ToList();
-        container["env"] = (await publisher.EnvironmentAsync(resource, cancellationToken)).Select(e => EnvironmentVariable(e.Key, e.Value))
+        container["ports"] = endpoints.Select(e => Map(("name", e.Name), ("containerPort", TargetPort(e)))).ToList();
+        container["env"] = (await EnvironmentAsync(resource, cancellationToken)).Select(e => EnvironmentVariable(e.Key, e.Value))
             .Concat(image.Environment.Select(e => EnvironmentVariable(e.Name, e.Value))).ToList();
-        container["readinessProbe"] = new Dictionary<string, object> { ["tcpSocket"] = new Dictionary<string, object> { ["port"] = endpoints[0].Name }, ["periodSeconds"] = 10 };
+        container["readinessProbe"] = Map(("tcpSocket", Map(("port", endpoints[0].Name))), ("periodSeconds", 10));
         container["resources"] = Resources("250m", "256Mi", "1", "1Gi");
         container["securityContext"] = ContainerSecurity();
-        container["volumeMounts"] = volumes.Select((v, i) => new Dictionary<string, object> { ["name"] = $"data-{i}", ["mountPath"] = v.Target, ["readOnly"] = v.IsReadOnly })
-            .Concat(image.Writable.Select((path, i) => new Dictionary<string, object> { ["name"] = $"scratch-{i}", ["mountPath"] = path })).ToList();
+        container["volumeMounts"] = volumes.Select((v, i) => Map(("name", $"data-{i}"), ("mountPath", v.Target), ("readOnly", v.IsReadOnly)))
+            .Concat(image.Writable.Select((path, i) => Map(("name", $"scratch-{i}"), ("mountPath", path)))).ToList();
 
         var statefulSet = Workload("StatefulSet", name, 1, container, PodSecurity(image.User, fsGroup: true),
             [.. image.Writable.Select((_, i) => EmptyDir($"scratch-{i}", sizeLimit: null))]);
         var spec = (Dictionary<string, object>)statefulSet["spec"];
         spec["serviceName"] = name;
-        spec["volumeClaimTemplates"] = volumes.Select((_, i) => new Dictionary<string, object>
-        {
-            ["metadata"] = new Dictionary<string, object> { ["name"] = $"data-{i}" },
-            ["spec"] = new Dictionary<string, object>
-            {
-                ["accessModes"] = new[] { "ReadWriteOnce" },
-                ["resources"] = new Dictionary<string, object> { ["requests"] = new Dictionary<string, object> { ["storage"] = "8Gi" } },
-            },
-        }).ToList();
+        spec["volumeClaimTemplates"] = volumes.Select((_, i) => Map(("metadata", Map(("name", $"data-{i}"))),
+            ("spec", Map(("accessModes", new[] { "ReadWriteOnce" }), ("resources", Map(("requests", Map(("storage", "8Gi"))))))))).ToList();
         return
         [
             statefulSet,
@@ -198,13 +171,58 @@ internal sealed class KubernetesWriter(PublishedModel publisher)
         ];
     }
 
+    /// <summary>A resource's environment as Aspire's publishers see it: its callbacks run in publish mode (values are strings or expression providers).</summary>
+    private async Task<Dictionary<string, object>> EnvironmentAsync(IResource resource, CancellationToken cancellationToken)
+    {
+        var context = new EnvironmentCallbackContext(executionContext, resource, cancellationToken: cancellationToken);
+        foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+        return context.EnvironmentVariables;
+    }
+
+    private static async Task<IReadOnlyList<object>> ArgumentsAsync(IResource resource, CancellationToken cancellationToken)
+    {
+        var arguments = new List<object>();
+        foreach (var callback in resource.Annotations.OfType<CommandLineArgsCallbackAnnotation>())
+        {
+            await callback.Callback(new CommandLineArgsCallbackContext(arguments, resource, cancellationToken));
+        }
+        return arguments;
+    }
+
+    /// <summary>The resources a project references (WithReference), as the dashboard draws them.</summary>
+    private static IEnumerable<IResource> References(IResource resource) =>
+        resource.Annotations.OfType<ResourceRelationshipAnnotation>().Where(r => r.Type == "Reference").Select(r => r.Resource);
+
+    /// <summary>
+    /// The image a project builds to with <c>dotnet publish -t:PublishContainer</c>: its ContainerRepository (douyin-feed for
+    /// Douyin.Feed), under the ContainerRegistry and ContainerImageTag the AppHost was built with (assembly metadata) unless
+    /// Publishing:Registry/Tag say otherwise.
+    /// </summary>
+    private string ProjectImage(ProjectResource project)
+    {
+        var repository = Path.GetFileNameWithoutExtension(project.GetProjectMetadata().ProjectPath).ToLowerInvariant().Replace('.', '-');
+        var registry = configuration["Publishing:Registry"] is { Length: > 0 } configured ? configured : BuildProperty("containerregistry");
+        var tag = configuration["Publishing:Tag"] is { Length: > 0 } configuredTag ? configuredTag : BuildProperty("containerimagetag");
+        return $"{(string.IsNullOrEmpty(registry) ? "" : registry.TrimEnd('/') + "/")}{repository}:{tag}";
+    }
+
+    private string? BuildProperty(string key) => appHostAssembly?.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;
+
+    private static string ContainerImage(ContainerResource container) =>
+        container.TryGetLastAnnotation<ContainerImageAnnotation>(out var image)
+            ? $"{(image.Registry is { } registry ? registry + "/" : "")}{image.Image}:{image.Tag ?? "latest"}"
+            : throw new DistributedApplicationException($"The container '{container.Name}' has no image.");
+
     private Dictionary<string, object> EnvironmentVariable(string name, object value)
     {
         var secretParts = new List<string>();
         var text = Resolve(value, secretParts);
         if (secretParts.Count == 0)
         {
-            return new() { ["name"] = name, ["value"] = text };
+            return Map(("name", name), ("value", text));
         }
         // The Secret holds whole values, keyed by the resource or parameter they belong to (feeddb, jwt-key, pg-password, …).
         // Aspire's per-reference connection properties (SOCIALDB_PASSWORD, ...) are keyed by their variable's name.
@@ -216,11 +234,7 @@ internal sealed class KubernetesWriter(PublishedModel publisher)
             _ => name.ToLowerInvariant().Replace('_', '-'),
         };
         _secretKeys[key] = text;
-        return new()
-        {
-            ["name"] = name,
-            ["valueFrom"] = new Dictionary<string, object> { ["secretKeyRef"] = new Dictionary<string, object> { ["name"] = SecretName, ["key"] = key } },
-        };
+        return Map(("name", name), ("valueFrom", Map(("secretKeyRef", Map(("name", SecretName), ("key", key))))));
     }
 
     // The in-cluster value of a model value; secret parts become ${INPUT} placeholders and are reported in secretParts.
@@ -266,63 +280,35 @@ internal sealed class KubernetesWriter(PublishedModel publisher)
 
     private static string InputName(ParameterResource parameter) => parameter.Name.ToUpperInvariant().Replace('-', '_');
 
-    private static Dictionary<string, object> Metadata(string name, Dictionary<string, object>? annotations = null)
-    {
-        var metadata = new Dictionary<string, object> { ["name"] = name, ["labels"] = Labels(name) };
-        if (annotations is not null)
-        {
-            metadata["annotations"] = annotations;
-        }
-        return metadata;
-    }
+    /// <summary>A YAML mapping, its keys in the order given (the order a reader of the files expects).</summary>
+    private static Dictionary<string, object> Map(params (string Key, object Value)[] entries) => entries.ToDictionary(e => e.Key, e => e.Value);
 
-    private static Dictionary<string, object> Labels(string name) => new()
-    {
-        ["app.kubernetes.io/name"] = name,
-        ["app.kubernetes.io/part-of"] = "douyin",
-    };
+    // An object of the Kubernetes API: apiVersion, kind, metadata (with the app's labels), then spec or data.
+    private static Dictionary<string, object> ApiObject(string apiVersion, string kind, string name, string body, object value, Dictionary<string, object>? annotations = null) =>
+        Map(("apiVersion", apiVersion), ("kind", kind), ("metadata", annotations is null
+            ? Map(("name", name), ("labels", Labels(name)))
+            : Map(("name", name), ("labels", Labels(name)), ("annotations", annotations))), (body, value));
+
+    private static Dictionary<string, object> Labels(string name) => Map(("app.kubernetes.io/name", name), ("app.kubernetes.io/part-of", "douyin"));
+
+    private static Dictionary<string, object> MatchLabels(string name) => Map(("matchLabels", Labels(name)));
 
     private static Dictionary<string, object> Workload(
         string kind, string name, int replicas, Dictionary<string, object> container, Dictionary<string, object> security, IReadOnlyList<object> volumes)
     {
-        var pod = new Dictionary<string, object>
-        {
-            // Nothing here talks to the Kubernetes API.
-            ["automountServiceAccountToken"] = false,
-            ["securityContext"] = security,
-            ["containers"] = new[] { container },
-        };
+        // Nothing here talks to the Kubernetes API.
+        var pod = Map(("automountServiceAccountToken", false), ("securityContext", security), ("containers", new[] { container }));
         if (volumes.Count > 0)
         {
             pod["volumes"] = volumes;
         }
-        return new()
-        {
-            ["apiVersion"] = "apps/v1",
-            ["kind"] = kind,
-            ["metadata"] = Metadata(name),
-            ["spec"] = new Dictionary<string, object>
-            {
-                ["replicas"] = replicas,
-                ["selector"] = new Dictionary<string, object> { ["matchLabels"] = Labels(name) },
-                ["template"] = new Dictionary<string, object>
-                {
-                    ["metadata"] = new Dictionary<string, object> { ["labels"] = Labels(name) },
-                    ["spec"] = pod,
-                },
-            },
-        };
+        return ApiObject("apps/v1", kind, name, "spec", Map(("replicas", replicas), ("selector", MatchLabels(name)),
+            ("template", Map(("metadata", Map(("labels", Labels(name)))), ("spec", pod)))));
     }
 
     private static Dictionary<string, object> PodSecurity(int user, bool fsGroup)
     {
-        var security = new Dictionary<string, object>
-        {
-            ["runAsNonRoot"] = true,
-            ["runAsUser"] = user,
-            ["runAsGroup"] = user,
-            ["seccompProfile"] = new Dictionary<string, object> { ["type"] = "RuntimeDefault" },
-        };
+        var security = Map(("runAsNonRoot", true), ("runAsUser", user), ("runAsGroup", user), ("seccompProfile", Map(("type", "RuntimeDefault"))));
         if (fsGroup)
         {
             // The data volume becomes writable for the image's user (re-owned only when its root does not match yet).
@@ -332,204 +318,94 @@ internal sealed class KubernetesWriter(PublishedModel publisher)
         return security;
     }
 
-    private static Dictionary<string, object> ContainerSecurity() => new()
-    {
-        ["allowPrivilegeEscalation"] = false,
-        ["readOnlyRootFilesystem"] = true,
-        ["capabilities"] = new Dictionary<string, object> { ["drop"] = new[] { "ALL" } },
-    };
+    private static Dictionary<string, object> ContainerSecurity() =>
+        Map(("allowPrivilegeEscalation", false), ("readOnlyRootFilesystem", true), ("capabilities", Map(("drop", new[] { "ALL" }))));
 
-    private static Dictionary<string, object> EmptyDir(string name, string? sizeLimit) => new()
-    {
-        ["name"] = name,
-        ["emptyDir"] = sizeLimit is null ? new Dictionary<string, object>() : new Dictionary<string, object> { ["sizeLimit"] = sizeLimit },
-    };
+    private static Dictionary<string, object> EmptyDir(string name, string? sizeLimit) =>
+        Map(("name", name), ("emptyDir", sizeLimit is null ? Map() : Map(("sizeLimit", sizeLimit))));
 
     // With two or more replicas a drain keeps one serving; a single replica may still go (a budget allowing nothing would block every drain).
-    private static Dictionary<string, object> DisruptionBudget(string name, int minReplicas) => new()
-    {
-        ["apiVersion"] = "policy/v1",
-        ["kind"] = "PodDisruptionBudget",
-        ["metadata"] = Metadata(name),
-        ["spec"] = new Dictionary<string, object>
-        {
-            [minReplicas >= 2 ? "minAvailable" : "maxUnavailable"] = 1,
-            ["selector"] = new Dictionary<string, object> { ["matchLabels"] = Labels(name) },
-        },
-    };
+    private static Dictionary<string, object> DisruptionBudget(string name, int minReplicas) =>
+        ApiObject("policy/v1", "PodDisruptionBudget", name, "spec", Map((minReplicas >= 2 ? "minAvailable" : "maxUnavailable", 1), ("selector", MatchLabels(name))));
 
     /// <summary>The pods of every project that references <paramref name="target"/> or one of its children (pg for feeddb), from the app model.</summary>
     private List<object> Callers(IResource target) =>
     [
-        .. publisher.Resources.OfType<ProjectResource>()
-            .Where(p => PublishedModel.References(p).Any(r => r == target || (r as IResourceWithParent)?.Parent == target))
-            .Select(p => new Dictionary<string, object> { ["podSelector"] = new Dictionary<string, object> { ["matchLabels"] = Labels(p.Name) } }),
+        .. model.Resources.OfType<ProjectResource>()
+            .Where(p => References(p).Any(r => r == target || (r as IResourceWithParent)?.Parent == target))
+            .Select(p => Map(("podSelector", MatchLabels(p.Name)))),
     ];
 
-    private Dictionary<string, object> IngressController() => new()
-    {
-        ["namespaceSelector"] = new Dictionary<string, object>
-        {
-            ["matchLabels"] = new Dictionary<string, object> { ["kubernetes.io/metadata.name"] = publisher.Configuration["Publishing:IngressNamespace"] ?? DefaultIngressNamespace },
-        },
-    };
-
     // Admits only these peers, only on these ports; selecting the pods also denies them every other ingress.
-    private static Dictionary<string, object> NetworkPolicy(string name, IEnumerable<int> ports, List<object> from) => new()
-    {
-        ["apiVersion"] = "networking.k8s.io/v1",
-        ["kind"] = "NetworkPolicy",
-        ["metadata"] = Metadata(name),
-        ["spec"] = new Dictionary<string, object>
-        {
-            ["podSelector"] = new Dictionary<string, object> { ["matchLabels"] = Labels(name) },
-            ["policyTypes"] = new[] { "Ingress" },
-            ["ingress"] = from.Count == 0
-                ? Array.Empty<object>()
-                : new object[]
-                {
-                    new Dictionary<string, object>
-                    {
-                        ["from"] = from,
-                        ["ports"] = ports.Select(p => new Dictionary<string, object> { ["protocol"] = "TCP", ["port"] = p }).ToList(),
-                    },
-                },
-        },
-    };
+    private static Dictionary<string, object> NetworkPolicy(string name, IEnumerable<int> ports, List<object> from) =>
+        ApiObject("networking.k8s.io/v1", "NetworkPolicy", name, "spec", Map(("podSelector", MatchLabels(name)), ("policyTypes", new[] { "Ingress" }),
+            ("ingress", from.Count == 0 ? Array.Empty<object>() : new object[] { Map(("from", from), ("ports", ports.Select(p => Map(("protocol", "TCP"), ("port", p))).ToList())) })));
 
-    private static Dictionary<string, object> Service(string name, IEnumerable<(string Name, int Port)> ports) => new()
-    {
-        ["apiVersion"] = "v1",
-        ["kind"] = "Service",
-        ["metadata"] = Metadata(name),
-        ["spec"] = new Dictionary<string, object>
-        {
-            ["selector"] = Labels(name),
-            ["ports"] = ports.Select(p => new Dictionary<string, object> { ["name"] = p.Name, ["port"] = p.Port, ["targetPort"] = p.Name }).ToList(),
-        },
-    };
+    private static Dictionary<string, object> Service(string name, IEnumerable<(string Name, int Port)> ports) =>
+        ApiObject("v1", "Service", name, "spec", Map(("selector", Labels(name)),
+            ("ports", ports.Select(p => Map(("name", p.Name), ("port", p.Port), ("targetPort", p.Name))).ToList())));
 
-    private static Dictionary<string, object> HttpProbe(string path, int periodSeconds, int failureThreshold) => new()
-    {
-        ["httpGet"] = new Dictionary<string, object> { ["path"] = path, ["port"] = "http" },
-        ["periodSeconds"] = periodSeconds,
-        ["failureThreshold"] = failureThreshold,
-    };
+    private static Dictionary<string, object> HttpProbe(string path, int periodSeconds, int failureThreshold) =>
+        Map(("httpGet", Map(("path", path), ("port", "http"))), ("periodSeconds", periodSeconds), ("failureThreshold", failureThreshold));
 
-    private static Dictionary<string, object> Resources(string cpuRequest, string memoryRequest, string cpuLimit, string memoryLimit) => new()
-    {
-        ["requests"] = new Dictionary<string, object> { ["cpu"] = cpuRequest, ["memory"] = memoryRequest },
-        ["limits"] = new Dictionary<string, object> { ["cpu"] = cpuLimit, ["memory"] = memoryLimit },
-    };
+    private static Dictionary<string, object> Resources(string cpuRequest, string memoryRequest, string cpuLimit, string memoryLimit) =>
+        Map(("requests", Map(("cpu", cpuRequest), ("memory", memoryRequest))), ("limits", Map(("cpu", cpuLimit), ("memory", memoryLimit))));
 
-    private static Dictionary<string, object> Autoscaler(string name, int minReplicas, int maxReplicas, int cpuPercent) => new()
-    {
-        ["apiVersion"] = "autoscaling/v2",
-        ["kind"] = "HorizontalPodAutoscaler",
-        ["metadata"] = Metadata(name),
-        ["spec"] = new Dictionary<string, object>
-        {
-            ["scaleTargetRef"] = new Dictionary<string, object> { ["apiVersion"] = "apps/v1", ["kind"] = "Deployment", ["name"] = name },
-            ["minReplicas"] = minReplicas,
-            ["maxReplicas"] = maxReplicas,
-            ["metrics"] = new[]
-            {
-                new Dictionary<string, object>
-                {
-                    ["type"] = "Resource",
-                    ["resource"] = new Dictionary<string, object>
-                    {
-                        ["name"] = "cpu",
-                        ["target"] = new Dictionary<string, object> { ["type"] = "Utilization", ["averageUtilization"] = cpuPercent },
-                    },
-                },
-            },
-        },
-    };
+    private static Dictionary<string, object> Autoscaler(string name, int minReplicas, int maxReplicas, int cpuPercent) =>
+        ApiObject("autoscaling/v2", "HorizontalPodAutoscaler", name, "spec", Map(
+            ("scaleTargetRef", Map(("apiVersion", "apps/v1"), ("kind", "Deployment"), ("name", name))), ("minReplicas", minReplicas), ("maxReplicas", maxReplicas),
+            ("metrics", new[] { Map(("type", "Resource"), ("resource", Map(("name", "cpu"), ("target", Map(("type", "Utilization"), ("averageUtilization", cpuPercent)))))) })));
 
     // ingress-nginx passes WebSocket upgrades through, but closes idle proxied connections after 60 s: the chat hub
     // (/hubs/chat, forwarded by web) keeps one open per client, so reads and sends may idle for an hour.
     private Dictionary<string, object> Ingress(string name)
     {
-        var rule = new Dictionary<string, object>();
-        if (publisher.Configuration["Publishing:Host"] is { Length: > 0 } host)
+        var rule = configuration["Publishing:Host"] is { Length: > 0 } host ? Map(("host", host)) : Map();
+        rule["http"] = Map(("paths", new[]
         {
-            rule["host"] = host;
-        }
-        rule["http"] = new Dictionary<string, object>
-        {
-            ["paths"] = new[]
-            {
-                new Dictionary<string, object>
-                {
-                    ["path"] = "/",
-                    ["pathType"] = "Prefix",
-                    ["backend"] = new Dictionary<string, object>
-                    {
-                        ["service"] = new Dictionary<string, object> { ["name"] = name, ["port"] = new Dictionary<string, object> { ["name"] = "http" } },
-                    },
-                },
-            },
-        };
-        return new()
-        {
-            ["apiVersion"] = "networking.k8s.io/v1",
-            ["kind"] = "Ingress",
-            ["metadata"] = Metadata(name, new()
-            {
-                ["nginx.ingress.kubernetes.io/proxy-read-timeout"] = "3600",
-                ["nginx.ingress.kubernetes.io/proxy-send-timeout"] = "3600",
-                // Videos are uploaded through the edge.
-                ["nginx.ingress.kubernetes.io/proxy-body-size"] = publisher.Configuration["Publishing:MaxUploadSize"] ?? "100m",
-            }),
-            ["spec"] = new Dictionary<string, object> { ["ingressClassName"] = "nginx", ["rules"] = new[] { rule } },
-        };
+            Map(("path", "/"), ("pathType", "Prefix"), ("backend", Map(("service", Map(("name", name), ("port", Map(("name", "http")))))))),
+        }));
+        return ApiObject("networking.k8s.io/v1", "Ingress", name, "spec", Map(("ingressClassName", "nginx"), ("rules", new[] { rule })), Map(
+            ("nginx.ingress.kubernetes.io/proxy-read-timeout", "3600"),
+            ("nginx.ingress.kubernetes.io/proxy-send-timeout", "3600"),
+            // Videos are uploaded through the edge.
+            ("nginx.ingress.kubernetes.io/proxy-body-size", configuration["Publishing:MaxUploadSize"] ?? "100m")));
     }
 
     // Services export telemetry only when OTEL_EXPORTER_OTLP_ENDPOINT is set; the operator points it at the cluster's collector.
-    private Dictionary<string, object> OtelConfigMap() => new()
-    {
-        ["apiVersion"] = "v1",
-        ["kind"] = "ConfigMap",
-        ["metadata"] = Metadata(OtelConfigMapName),
-        ["data"] = new Dictionary<string, object>
-        {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = publisher.Configuration["Publishing:OtlpEndpoint"] ?? "http://otel-collector:4317",
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
-        },
-    };
+    private Dictionary<string, object> OtelConfigMap() => ApiObject("v1", "ConfigMap", OtelConfigMapName, "data", Map(
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", configuration["Publishing:OtlpEndpoint"] ?? "http://otel-collector:4317"),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")));
 
     private string SecretInstructions()
     {
-        var text = new StringBuilder();
-        text.AppendLine("# Douyin on Kubernetes").AppendLine()
-            .AppendLine($"Generated by `dotnet run --project Douyin.AppHost -- --operation publish --step {KubernetesPublishing.StepName} --output-path <dir>`; regenerate rather than edit.").AppendLine()
-            .AppendLine($"Every connection string and key comes from the Secret `{SecretName}`, which these files only reference.")
-            .AppendLine("Create it once per namespace, before `kubectl apply -k .`:").AppendLine()
-            .AppendLine("```bash");
-        foreach (var input in _inputs.Values)
-        {
-            text.AppendLine(input.Default is GenerateParameterDefault generate
-                ? $"export {InputName(input)}=\"$(openssl rand -hex {(generate.MinLength + 1) / 2})\"   # {input.Name}: generated, keep it"
-                : $"export {InputName(input)}='<connection string of {input.Name}>'   # supplied: the managed service's connection string");
-        }
-        text.Append($"kubectl create secret generic {SecretName}");
-        foreach (var (key, value) in _secretKeys)
-        {
-            text.Append(" \\\n  ").Append($"--from-literal={key}=\"{value}\"");
-        }
-        text.AppendLine().AppendLine("```").AppendLine()
-            .AppendLine("| Key | Value |").AppendLine("|---|---|");
-        foreach (var (key, value) in _secretKeys)
-        {
-            text.AppendLine($"| `{key}` | `{value}` |");
-        }
-        text.AppendLine().AppendLine("## Network")
-            .AppendLine()
-            .AppendLine("Each workload's NetworkPolicy admits only the services that reference it in the app model, on its own port; the")
-            .AppendLine($"web pods also admit the ingress controller's namespace (`{publisher.Configuration["Publishing:IngressNamespace"] ?? DefaultIngressNamespace}`, `--Publishing:IngressNamespace`).")
-            .AppendLine("They need a network plugin that enforces NetworkPolicies (Calico, Cilium, …); without one they are ignored.")
-            .AppendLine($"web believes X-Forwarded-* only from `{publisher.Configuration["Publishing:IngressNetwork"] ?? DefaultIngressNetwork}` (`--Publishing:IngressNetwork`): the pod network the controller connects from.");
-        return text.ToString();
+        var inputs = string.Concat(_inputs.Values.Select(input => (input.Default is GenerateParameterDefault generate
+            ? $"export {InputName(input)}=\"$(openssl rand -hex {(generate.MinLength + 1) / 2})\"   # {input.Name}: generated, keep it"
+            : $"export {InputName(input)}='<connection string of {input.Name}>'   # supplied: the managed service's connection string") + "\n"));
+        var literals = string.Concat(_secretKeys.Select(k => $" \\\n  --from-literal={k.Key}=\"{k.Value}\""));
+        var table = string.Concat(_secretKeys.Select(k => $"| `{k.Key}` | `{k.Value}` |\n"));
+        return $"""
+            # Douyin on Kubernetes
+
+            Generated by `dotnet run --project Douyin.AppHost -- --operation publish --step {KubernetesPublishing.StepName} --output-path <dir>`; regenerate rather than edit.
+
+            Every connection string and key comes from the Secret `{SecretName}`, which these files only reference.
+            Create it once per namespace, before `kubectl apply -k .`:
+
+            ```bash
+            {inputs}kubectl create secret generic {SecretName}{literals}
+            ```
+
+            | Key | Value |
+            |---|---|
+            {table}
+            ## Network
+
+            Each workload's NetworkPolicy admits only the services that reference it in the app model, on its own port; the
+            web pods also admit the ingress controller's namespace (`{IngressNamespace}`, `--Publishing:IngressNamespace`).
+            They need a network plugin that enforces NetworkPolicies (Calico, Cilium, …); without one they are ignored.
+            web believes X-Forwarded-* only from `{IngressNetwork}` (`--Publishing:IngressNetwork`): the pod network the controller connects from.
+
+            """;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -26,7 +27,8 @@ public sealed class FeedWriteQueue : IAsyncDisposable
 
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web) { AllowOutOfOrderMetadataProperties = true };
 
-    sealed record Pending(FeedWrite Write, TaskCompletionSource Confirmed);
+    /// <summary>A write waiting for its message, with the request's span that waits for it (null without a listener).</summary>
+    sealed record Pending(FeedWrite Write, TaskCompletionSource Confirmed, Activity? Request);
 
     readonly ConfirmedPublisher _publisher;
     readonly FeedWritesOptions _options;
@@ -60,7 +62,7 @@ public sealed class FeedWriteQueue : IAsyncDisposable
     /// <exception cref="BrokerPublishException">The broker did not confirm the write in time; it may or may not be queued.</exception>
     public async Task EnqueueAsync(FeedWrite write, CancellationToken cancellationToken)
     {
-        var pending = new Pending(write, new(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(write, new(TaskCreationOptions.RunContinuationsAsynchronously), Activity.Current);
         if (!_pending.Writer.TryWrite(pending))
         {
             throw new BrokerPublishException("Feed is stopping; the write was not queued.");
@@ -107,6 +109,9 @@ public sealed class FeedWriteQueue : IAsyncDisposable
             {
                 continue; // another publisher took them
             }
+            // The publishers run apart from the requests: RabbitMQ.Client parents its publish span on Activity.Current,
+            // so the message joins the trace of the request waiting for its first write, not whatever ran before.
+            Activity.Current = batch[0].Request;
             try
             {
                 await PublishAsync(batch);

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Takes the dashboard screenshots of docs/dev-loop.md: starts the AppHost as `dotnet run` does (launch profile http,
+# dashboard on http://localhost:18888), waits for web to be healthy, runs eng/dashboard-screenshots.cs against the
+# dashboard's login URL, and stops the AppHost. Output: docs/images/dashboard-*.png (or the directory given).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+output="${1:-docs/images}"
+log="$(mktemp)"
+
+dotnet build Douyin.AppHost -c Release -v q -nologo
+# A session of its own, so that the SIGTERM at the end reaches the AppHost under `dotnet run` too (a background job ignores
+# SIGINT), and it stops its resources as on Ctrl-C.
+setsid dotnet run --project Douyin.AppHost -c Release --no-build --launch-profile http >"$log" 2>&1 &
+apphost=$!
+trap 'kill -TERM -- -$apphost 2>/dev/null; wait $apphost 2>/dev/null || true; rm -f "$log"' EXIT
+
+# The AppHost logs the login URL, then each resource once healthy ("web is healthy at http://localhost:…").
+for _ in $(seq 300); do
+  grep -q "web is healthy at" "$log" && break
+  kill -0 $apphost 2>/dev/null || { cat "$log"; exit 1; }
+  sleep 1
+done
+login="$(grep -o 'http://localhost:[0-9]*/login?t=[0-9a-f]*' "$log" | head -1)"
+web="$(grep -o 'web is healthy at http://[^ ]*' "$log" | head -1 | sed 's/web is healthy at //')"
+[ -n "$login" ] && [ -n "$web" ] || { echo "no login URL or web address in the AppHost's output" >&2; cat "$log"; exit 1; }
+
+dotnet run eng/dashboard-screenshots.cs -- "$login" "$web" "$output"
