@@ -1,5 +1,5 @@
 using Douyin.Feed.Renditions;
-using Douyin.ServiceDefaults.EventBus;
+using Douyin.EventBus;
 
 namespace Microsoft.Extensions.Hosting;
 

@@ -6,7 +6,7 @@ using Douyin.Feed.Writes;
 using Douyin.IntegrationTests.Infrastructure;
 using Douyin.IntegrationTests.Videos;
 using Douyin.ServiceDefaults.Ids;
-using Douyin.ServiceDefaults.Messaging;
+using Douyin.EventBus.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,10 +1,10 @@
-using Douyin.ServiceDefaults.Messaging;
+using Douyin.EventBus.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RabbitMQ.Client;
 
-namespace Douyin.ServiceDefaults.Messaging
+namespace Douyin.EventBus.Messaging
 {
     /// <summary>
     /// The connection Aspire.RabbitMQ.Client registers, asked for without blocking the caller: the package opens it

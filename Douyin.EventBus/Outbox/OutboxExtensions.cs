@@ -1,4 +1,4 @@
-using Douyin.ServiceDefaults.EventBus.Outbox;
+using Douyin.EventBus.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -1,4 +1,4 @@
-using Douyin.ServiceDefaults.EventBus.Outbox;
+using Douyin.EventBus.Outbox;
 
 namespace Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,4 @@
-namespace Douyin.ServiceDefaults.EventBus.Outbox;
+namespace Douyin.EventBus.Outbox;
 
 /// <summary>An outbox row: an event saved in the same transaction as the change it announces.</summary>
 public sealed class IntegrationEventLogEntry

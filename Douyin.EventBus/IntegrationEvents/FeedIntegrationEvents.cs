@@ -1,6 +1,4 @@
-using Douyin.ServiceDefaults.EventBus;
-
-namespace Douyin.ServiceDefaults.IntegrationEvents;
+namespace Douyin.EventBus.IntegrationEvents;
 
 // Events that cross service boundaries live here once, so publisher and consumers agree on names and shapes.
 // The routing key is the type name: renaming a record is a breaking change for running consumers.

@@ -1,4 +1,4 @@
-namespace Douyin.ServiceDefaults.EventBus;
+namespace Douyin.EventBus;
 
 public interface IEventBus
 {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Douyin.ServiceDefaults.EventBus.Outbox;
+namespace Douyin.EventBus.Outbox;
 
 /// <summary>
 /// Publishes the events of committed outbox rows right after their commit, in the background: the request that

@@ -1,6 +1,6 @@
 using RabbitMQ.Client;
 
-namespace Douyin.ServiceDefaults.Messaging;
+namespace Douyin.EventBus.Messaging;
 
 public static class DeadLetteredQueue
 {

@@ -1,4 +1,4 @@
-namespace Douyin.ServiceDefaults.EventBus;
+namespace Douyin.EventBus;
 
 /// <summary>
 /// A fact one service tells the others, e.g. <c>record VideoLikedIntegrationEvent(long VideoId, long UserId) : IntegrationEvent;</c>.

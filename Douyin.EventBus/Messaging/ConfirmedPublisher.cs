@@ -3,7 +3,7 @@ using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 
-namespace Douyin.ServiceDefaults.Messaging;
+namespace Douyin.EventBus.Messaging;
 
 /// <summary>The broker did not confirm a message: it is unreachable, too slow, refused it (nack) or could not route it.</summary>
 public sealed class BrokerPublishException(string message, Exception? innerException = null) : Exception(message, innerException);

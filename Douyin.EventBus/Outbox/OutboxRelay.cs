@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Douyin.ServiceDefaults.EventBus.Outbox;
+namespace Douyin.EventBus.Outbox;
 
 /// <summary>
 /// Publishes outbox rows that the committing request did not (it crashed, or the broker was down): every

@@ -1,10 +1,10 @@
 using System.Text.Json;
-using Douyin.ServiceDefaults.Messaging;
+using Douyin.EventBus.Messaging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 
-namespace Douyin.ServiceDefaults.EventBus;
+namespace Douyin.EventBus;
 
 /// <summary>
 /// Publishes to the <c>douyin_event_bus</c> direct exchange, routing by event name, and waits for the broker's

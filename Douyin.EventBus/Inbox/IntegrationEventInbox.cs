@@ -1,4 +1,4 @@
-using Douyin.ServiceDefaults.EventBus.Inbox;
+using Douyin.EventBus.Inbox;
 
 namespace Microsoft.EntityFrameworkCore;
 

@@ -1,6 +1,4 @@
-using Douyin.ServiceDefaults.EventBus;
-
-namespace Douyin.ServiceDefaults.IntegrationEvents;
+namespace Douyin.EventBus.IntegrationEvents;
 
 /// <summary>
 /// Douyin.Social's follow graph changed: <paramref name="FollowerId"/> now follows (<paramref name="IsFollowing"/> true)

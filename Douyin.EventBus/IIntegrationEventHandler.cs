@@ -1,4 +1,4 @@
-namespace Douyin.ServiceDefaults.EventBus;
+namespace Douyin.EventBus;
 
 /// <summary>
 /// Handles one event type. It runs in its own DI scope and may run more than once for the same event (retries,

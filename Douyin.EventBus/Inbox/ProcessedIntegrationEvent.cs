@@ -1,4 +1,4 @@
-namespace Douyin.ServiceDefaults.EventBus.Inbox;
+namespace Douyin.EventBus.Inbox;
 
 /// <summary>An inbox row: <see cref="Consumer"/> has applied the event <see cref="EventId"/>.</summary>
 public sealed class ProcessedIntegrationEvent

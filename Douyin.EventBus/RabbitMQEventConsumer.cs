@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Douyin.ServiceDefaults.Messaging;
+using Douyin.EventBus.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +10,7 @@ using Polly.Retry;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
-namespace Douyin.ServiceDefaults.EventBus;
+namespace Douyin.EventBus;
 
 /// <summary>
 /// Consumes the service's queue. Topology: the queue is bound to <c>douyin_event_bus</c> once per subscribed event,

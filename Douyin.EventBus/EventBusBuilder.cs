@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Douyin.ServiceDefaults.EventBus;
+namespace Douyin.EventBus;
 
 public interface IEventBusBuilder
 {

@@ -1,4 +1,4 @@
-namespace Douyin.ServiceDefaults.EventBus;
+namespace Douyin.EventBus;
 
 /// <summary>Bound from the <c>EventBus</c> configuration section.</summary>
 public sealed class EventBusOptions

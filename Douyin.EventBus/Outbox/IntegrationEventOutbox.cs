@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Douyin.ServiceDefaults.EventBus.Outbox;
+namespace Douyin.EventBus.Outbox;
 
 /// <summary>
 /// The transactional outbox of one service DbContext (scoped). An event is saved in the same transaction as the change

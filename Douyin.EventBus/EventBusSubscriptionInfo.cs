@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Douyin.ServiceDefaults.EventBus;
+namespace Douyin.EventBus;
 
 /// <summary>
 /// The explicit registry of the events a service knows, by name (the routing key), filled by
