@@ -1,7 +1,9 @@
 namespace Douyin.EventBus.IntegrationEvents;
 
-// Events that cross service boundaries live here once, so publisher and consumers agree on names and shapes.
-// The routing key is the type name: renaming a record is a breaking change for running consumers.
+// Events that cross service boundaries live here once, in the project that publisher and consumers both reference, so
+// they agree on names and shapes when they compile (eShop copies each record into every service that uses it, and only
+// the type name and the JSON keep the copies in step). The routing key is the type name: renaming a record is a
+// breaking change for running consumers.
 
 /// <summary>Douyin.Feed stored a new video; Social counts it in the author's <c>work_count</c>.</summary>
 public sealed record VideoPublishedIntegrationEvent(long VideoId, long AuthorId) : IntegrationEvent;
