@@ -24,5 +24,7 @@ internal static class RenditionExtensions
         });
         builder.Services.AddSingleton<RenditionEncoder>();
         builder.Services.AddHostedService<RenditionQueueDepth>();
+        // The operator's backfill of videos published without a job (RenditionCommands).
+        builder.Services.AddScoped<RenditionBackfill>();
     }
 }
