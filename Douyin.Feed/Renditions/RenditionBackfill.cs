@@ -1,6 +1,6 @@
-using Douyin.ServiceDefaults.EventBus;
-using Douyin.ServiceDefaults.EventBus.Outbox;
-using Douyin.ServiceDefaults.IntegrationEvents;
+using Douyin.EventBus;
+using Douyin.EventBus.Outbox;
+using Douyin.EventBus.IntegrationEvents;
 using Douyin.ServiceDefaults.Media;
 
 namespace Douyin.Feed.Renditions;
