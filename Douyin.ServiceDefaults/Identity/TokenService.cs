@@ -147,9 +147,11 @@ public sealed class TokenService : IDisposable
         {
             return;
         }
-        var until = valid.ExpiresAt < _time.GetUtcNow() + _options.ValidatedTokenTime ? valid.ExpiresAt : _time.GetUtcNow() + _options.ValidatedTokenTime;
+        var latest = _time.GetUtcNow() + _options.ValidatedTokenTime;
+        var until = valid.ExpiresAt < latest ? valid.ExpiresAt : latest;
         // A full cache takes nothing more until it has compacted itself: the memory a flood of tokens can take is bounded.
-        _validated.Set(token, new Remembered(jwt, result.ClaimsIdentity, valid), new MemoryCacheEntryOptions { AbsoluteExpiration = until, Size = 1 });
+        // The identity is a copy: this request's principal holds the original and may change it.
+        _validated.Set(token, new Remembered(jwt, result.ClaimsIdentity.Clone(), valid), new MemoryCacheEntryOptions { AbsoluteExpiration = until, Size = 1 });
     }
 
     /// <summary>A validated token as JwtBearer needs it again (the token and its identity) and as our callers read it.</summary>
@@ -159,6 +161,7 @@ public sealed class TokenService : IDisposable
     /// IdentityModel's handler, answering from what this service validated before. Only for parameters with our key (the
     /// copy JwtBearer makes of <see cref="ValidationParameters"/> for each request): what was remembered is what our
     /// key verified. The identity is copied for each request, since a principal's identities can be changed.
+    /// Refusals go through unremembered.
     /// </summary>
     sealed class RememberingHandler(TokenService tokens) : JsonWebTokenHandler
     {
