@@ -34,17 +34,9 @@ public sealed class ReplicaLossTests(ReplicaLossFixture fixture, ITestOutputHelp
     [Fact]
     public async Task NoRequestFailsAndNoLikeIsAppliedTwiceWhileReplicasAreStoppedAndKilled()
     {
-        var users = new List<(long Id, string Token)>();
-        for (var i = 0; i < Users; i++)
-        {
-            users.Add(await fixture.Web.RegisterAsync());
-        }
+        var users = (await fixture.Web.RegisterManyAsync(Users)).Select(u => (Id: u.UserId, u.Token)).ToList();
         var backstage = new FeedWritesBackstage(fixture);
-        var videos = new List<long>();
-        for (var i = 0; i < Videos; i++)
-        {
-            videos.Add(await backstage.SeedVideoAsync(users[0].Id));
-        }
+        var videos = await backstage.SeedVideosAsync(users[0].Id, Videos);
 
         using var stopLoad = new CancellationTokenSource();
         var load = Enumerable.Range(0, Clients).Select(client => Task.Run(() => ClientAsync(client, users, videos, stopLoad.Token))).ToList();
