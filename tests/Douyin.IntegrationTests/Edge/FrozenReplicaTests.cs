@@ -59,9 +59,9 @@ public sealed class FrozenReplicaTests(ReplicaLossFixture fixture, ITestOutputHe
             }
         }
         var heldReads = reads.Take(streak).Where(r => !r.Reply.IsCompleted).ToList();
-        // No read held: the edge had skipped feed-0 before the first read, sent when the comment was seen held.
-        var lastSent = heldReads.Count > 0 ? heldReads.Max(r => r.Started) : heldAt;
-        output.WriteLine($"feed-0 frozen: the comment seen held {heldAt.TotalSeconds:0.00} s after the freeze; {heldReads.Count} of {reads.Count} reads held; skipped within {lastSent.TotalSeconds:0.00} s.");
+        // With no read held, the edge had skipped feed-0 before the first read (sent once the comment was seen held).
+        var lastSent = heldReads.Select(r => r.Started).DefaultIfEmpty().Max();
+        output.WriteLine($"feed-0 frozen: the comment seen held {heldAt.TotalSeconds:0.00} s after the freeze; {heldReads.Count} of {reads.Count} reads held, the last sent {lastSent.TotalSeconds:0.00} s after the freeze.");
         Assert.True(lastSent < TimeSpan.FromSeconds(2.5), $"The frozen replica was still sent reads {lastSent} after it froze.");
         Assert.False(held.Reply.IsCompleted);
 
