@@ -45,6 +45,17 @@ public sealed class FeedWritesBackstage(DouyinAppFixture fixture)
         return id;
     }
 
+    /// <summary><paramref name="count"/> videos of <paramref name="authorId"/>, as <see cref="SeedVideoAsync"/> inserts them.</summary>
+    public async Task<List<long>> SeedVideosAsync(long authorId, int count)
+    {
+        var videos = new List<long>();
+        for (var i = 0; i < count; i++)
+        {
+            videos.Add(await SeedVideoAsync(authorId));
+        }
+        return videos;
+    }
+
     public Task<long> FeedScalarAsync(string sql, params object[] parameters) => fixture.ScalarAsync("feeddb", sql, parameters);
 
     /// <summary>The stored counters of a video, and the rows they count.</summary>
