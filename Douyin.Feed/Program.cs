@@ -7,6 +7,12 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+// An operator's one-off command (`renditions backfill`) runs with Feed's configuration instead of the service.
+if (RenditionCommands.IsCommand(args))
+{
+    return await app.RunRenditionCommandAsync(args);
+}
+
 app.UseDouyinApi();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -18,3 +24,4 @@ app.MapFavoritesApi();
 app.MapCommentsApi();
 
 app.Run();
+return 0;

@@ -1,7 +1,7 @@
 using Douyin.Feed.Publishing;
 using Douyin.Feed.Renditions;
 using Douyin.Feed.Writes;
-using Douyin.ServiceDefaults.IntegrationEvents;
+using Douyin.EventBus.IntegrationEvents;
 
 namespace Microsoft.Extensions.Hosting;
 

@@ -1,10 +1,10 @@
 using System.Text;
 using System.Threading.RateLimiting;
 using Douyin.Feed.Renditions;
-using Douyin.ServiceDefaults.EventBus.Outbox;
+using Douyin.EventBus.Outbox;
 using Douyin.ServiceDefaults.Identity;
 using Douyin.ServiceDefaults.Ids;
-using Douyin.ServiceDefaults.IntegrationEvents;
+using Douyin.EventBus.IntegrationEvents;
 using Douyin.ServiceDefaults.Media;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;

@@ -1,5 +1,5 @@
 using Douyin.Feed.Renditions;
-using Douyin.ServiceDefaults.EventBus;
+using Douyin.EventBus;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -24,5 +24,7 @@ internal static class RenditionExtensions
         });
         builder.Services.AddSingleton<RenditionEncoder>();
         builder.Services.AddHostedService<RenditionQueueDepth>();
+        // The operator's backfill of videos published without a job (RenditionCommands).
+        builder.Services.AddScoped<RenditionBackfill>();
     }
 }

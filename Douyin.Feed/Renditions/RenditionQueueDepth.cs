@@ -1,5 +1,5 @@
-using Douyin.ServiceDefaults.EventBus;
-using Douyin.ServiceDefaults.Messaging;
+using Douyin.EventBus;
+using Douyin.EventBus.Messaging;
 using RabbitMQ.Client;
 
 namespace Douyin.Feed.Renditions;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Azure.Storage.Blobs;
-using Douyin.ServiceDefaults.EventBus;
-using Douyin.ServiceDefaults.EventBus.Outbox;
-using Douyin.ServiceDefaults.IntegrationEvents;
+using Douyin.EventBus;
+using Douyin.EventBus.Outbox;
+using Douyin.EventBus.IntegrationEvents;
 using Douyin.ServiceDefaults.Media;
 
 namespace Douyin.Feed.Renditions;

@@ -1,6 +1,6 @@
 using Douyin.ServiceDefaults.Ids;
-using Douyin.ServiceDefaults.EventBus.Outbox;
-using Douyin.ServiceDefaults.IntegrationEvents;
+using Douyin.EventBus.Outbox;
+using Douyin.EventBus.IntegrationEvents;
 
 namespace Douyin.Feed.Writes;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using Douyin.ServiceDefaults.Messaging;
+using Douyin.EventBus.Messaging;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using RabbitMQ.Client;

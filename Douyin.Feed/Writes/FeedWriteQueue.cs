@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
-using Douyin.ServiceDefaults.Messaging;
+using Douyin.EventBus.Messaging;
 using RabbitMQ.Client;
 
 namespace Douyin.Feed.Writes;

@@ -2,7 +2,6 @@ using Azure.Core;
 using Azure.Storage.Blobs;
 using Douyin.ServiceDefaults.Blobs;
 using Microsoft.Extensions.Configuration;
-using Douyin.ServiceDefaults.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Trace;
@@ -27,7 +26,7 @@ public static class BlobClientExtensions
         Action<BlobStorageSettings>? configureSettings = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(connectionName);
-        var settings = ClientSettings.Bind(builder, ConfigurationSection, connectionName, configureSettings);
+        var settings = BindSettings(builder.Configuration, connectionName, configureSettings);
         var options = ClientOptions(builder.Configuration, connectionName);
         builder.Services.AddSingleton(_ => CreateClient(settings, options, connectionName));
 
@@ -74,7 +73,26 @@ public static class BlobClientExtensions
         }
         return settings.ServiceUri is { } serviceUri
             ? FromServiceUri(serviceUri, options, connectionName)
-            : throw ClientSettings.Missing("Blob storage", connectionName);
+            : throw new InvalidOperationException(
+                $"Blob storage has no connection string: set ConnectionStrings:{connectionName} (environment variable ConnectionStrings__{connectionName}).");
+    }
+
+    /// <summary>
+    /// Aspire's order for a client integration's settings, later wins: the section, then its <c>{connectionName}</c>
+    /// child, then <c>ConnectionStrings:{connectionName}</c>, then the caller's delegate.
+    /// </summary>
+    static BlobStorageSettings BindSettings(IConfiguration configuration, string connectionName, Action<BlobStorageSettings>? configure)
+    {
+        var settings = new BlobStorageSettings();
+        var section = configuration.GetSection(ConfigurationSection);
+        section.Bind(settings);
+        section.GetSection(connectionName).Bind(settings);
+        if (configuration.GetConnectionString(connectionName) is { Length: > 0 } connectionString)
+        {
+            settings.ConnectionString = connectionString;
+        }
+        configure?.Invoke(settings);
+        return settings;
     }
 
     // Aspire signs a bare URI with DefaultAzureCredential; without Azure.Identity only a SAS in its query can authenticate.

@@ -4,7 +4,7 @@ namespace Douyin.ServiceDefaults.Blobs;
 /// Settings for <c>AddAzureBlobServiceClient</c>, bound like Aspire's AzureStorageBlobsSettings from
 /// <c>Aspire:Azure:Storage:Blobs</c> and <c>Aspire:Azure:Storage:Blobs:&lt;name&gt;</c>.
 /// </summary>
-public sealed class BlobStorageSettings : Douyin.ServiceDefaults.Hosting.IConnectionStringSettings
+public sealed class BlobStorageSettings
 {
     /// <summary>
     /// A storage connection string, or the service URI itself. Overridden by <c>ConnectionStrings:&lt;name&gt;</c> when that is set.

@@ -1,4 +1,4 @@
-using Douyin.ServiceDefaults.IntegrationEvents;
+using Douyin.EventBus.IntegrationEvents;
 using Douyin.Social.FeedCounters;
 
 namespace Microsoft.Extensions.Hosting;

@@ -1,5 +1,5 @@
-using Douyin.ServiceDefaults.EventBus;
-using Douyin.ServiceDefaults.EventBus.Outbox;
+using Douyin.EventBus;
+using Douyin.EventBus.Outbox;
 
 namespace Douyin.Social.FeedCounters;
 

@@ -1,5 +1,5 @@
-using Douyin.ServiceDefaults.EventBus;
-using Douyin.ServiceDefaults.IntegrationEvents;
+using Douyin.EventBus;
+using Douyin.EventBus.IntegrationEvents;
 
 namespace Douyin.Social.FeedCounters;
 

@@ -1,7 +1,7 @@
 using Douyin.ServiceDefaults.Data;
-using Douyin.ServiceDefaults.EventBus.Outbox;
+using Douyin.EventBus.Outbox;
 using Douyin.ServiceDefaults.Identity;
-using Douyin.ServiceDefaults.IntegrationEvents;
+using Douyin.EventBus.IntegrationEvents;
 using Douyin.ServiceDefaults.Messages;
 
 namespace Douyin.Social.Relations;

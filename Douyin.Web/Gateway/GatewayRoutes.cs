@@ -1,5 +1,6 @@
 using Douyin.ServiceDefaults.Identity;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
@@ -10,8 +11,9 @@ namespace Douyin.Web.Gateway;
 /// The edge's reverse proxy, YARP. Which service owns which part of the public API (shared/api/douyin-api.md §3) is
 /// configuration: section <see cref="SectionName"/> of appsettings.json, one route per prefix and one cluster per
 /// service, whose destination is the service's logical name (<c>http://feed</c>); service discovery resolves it to
-/// every replica (<c>services__feed__http__i</c>). YARP never retries (a forwarded POST may not be safe to repeat),
-/// drops hop-by-hop headers, and sets X-Forwarded-For, -Proto, -Host and -Prefix itself, replacing the client's.
+/// every replica (<c>services__feed__http__i</c>). Health checks and the one retry on another replica are
+/// <see cref="ReplicaFailover"/>'s (only where repeating cannot apply a write twice). YARP drops hop-by-hop headers,
+/// and sets X-Forwarded-For, -Proto, -Host and -Prefix itself, replacing the client's.
 /// Chat's API cluster waits at most 8 s (<c>ActivityTimeout</c>) for an answer, within a client's 10 s: Chat runs
 /// replicas, and a proxy in front of them (dcp's, locally) may hold a connection open while none is up. The hub has
 /// a cluster of its own (<c>chat-hub</c>, metadata <c>Service: chat</c>), since the timeout is also a WebSocket's idle
@@ -30,6 +32,7 @@ public static class GatewayRoutes
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ILoadBalancingPolicy, AccessTokenAffinity>();
+        builder.Services.AddSingleton<IPassiveHealthCheckPolicy, ReplicaFailover.TransportFailurePolicy>();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection(SectionName))
             .AddServiceDiscoveryDestinationResolver()
@@ -50,6 +53,7 @@ public static class GatewayRoutes
         app.MapReverseProxy(proxy =>
         {
             proxy.Use(ForwardCanonicalAsync);
+            proxy.Use(ReplicaFailover.RetryOnAnotherReplicaAsync); // before load balancing, which a retry runs again
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

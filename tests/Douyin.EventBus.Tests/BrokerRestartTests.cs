@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Douyin.EventBus.Tests.Infrastructure;
-using Douyin.ServiceDefaults.EventBus;
-using Douyin.ServiceDefaults.EventBus.Outbox;
+using Douyin.EventBus;
+using Douyin.EventBus.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Douyin.EventBus.Tests.Infrastructure;
-using Douyin.ServiceDefaults.EventBus;
+using Douyin.EventBus;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RabbitMQ.Client;

@@ -1,6 +1,6 @@
 using Douyin.EventBus.Tests.Infrastructure;
-using Douyin.ServiceDefaults.EventBus;
-using Douyin.ServiceDefaults.EventBus.Outbox;
+using Douyin.EventBus;
+using Douyin.EventBus.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -149,6 +149,6 @@ public sealed class OutboxTests(EventBusFixture fixture)
         await Eventually.HoldsAsync(() => log.Events.Length == 2, "both deliveries");
         await using var check = fixture.CreateDbContext();
         Assert.Equal(5, (await check.Accounts.SingleAsync(a => a.Id == account.Id)).Points);
-        Assert.Equal(1, await check.Set<Douyin.ServiceDefaults.EventBus.Inbox.ProcessedIntegrationEvent>().CountAsync(p => p.EventId == awarded.Id));
+        Assert.Equal(1, await check.Set<Douyin.EventBus.Inbox.ProcessedIntegrationEvent>().CountAsync(p => p.EventId == awarded.Id));
     }
 }

@@ -2,7 +2,7 @@ using Aspire.Hosting;
 using Douyin.Tests.Shared;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Douyin.ServiceDefaults.EventBus;
+using Douyin.EventBus;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

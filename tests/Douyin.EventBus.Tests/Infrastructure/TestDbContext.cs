@@ -1,4 +1,3 @@
-using Douyin.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace Douyin.EventBus.Tests.Infrastructure;
@@ -16,7 +15,6 @@ public sealed class TestDbContext(DbContextOptions<TestDbContext> options) : DbC
         modelBuilder.Entity<Account>().ToTable("accounts");
         modelBuilder.UseIntegrationEventLogs();
         modelBuilder.UseIntegrationEventInbox();
-        modelBuilder.UseSnakeCaseNames();
     }
 }
 

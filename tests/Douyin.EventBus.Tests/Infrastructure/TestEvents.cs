@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Douyin.ServiceDefaults.EventBus;
-using Douyin.ServiceDefaults.EventBus.Outbox;
+using Douyin.EventBus;
+using Douyin.EventBus.Outbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace Douyin.EventBus.Tests.Infrastructure;

@@ -46,17 +46,9 @@ public sealed class FaultDrillTests(DouyinAppFixture fixture, ITestOutputHelper 
     [Fact]
     public async Task NoAcknowledgedWriteIsLostAndNoCounterDriftsThroughEveryFault()
     {
-        var users = new List<(long Id, string Token)>();
-        for (var i = 0; i < Users; i++)
-        {
-            users.Add(await fixture.Web.RegisterAsync());
-        }
+        var users = (await fixture.Web.RegisterManyAsync(Users)).Select(u => (Id: u.UserId, u.Token)).ToList();
         var backstage = new FeedWritesBackstage(fixture);
-        var videos = new List<long>();
-        for (var i = 0; i < Videos; i++)
-        {
-            videos.Add(await backstage.SeedVideoAsync(users[0].Id));
-        }
+        var videos = await backstage.SeedVideosAsync(users[0].Id, Videos);
 
         var figures = new List<Figures>();
         foreach (var fault in s_faults)

@@ -6,7 +6,7 @@ using Douyin.Feed.Writes;
 using Douyin.IntegrationTests.Infrastructure;
 using Douyin.IntegrationTests.Videos;
 using Douyin.ServiceDefaults.Ids;
-using Douyin.ServiceDefaults.Messaging;
+using Douyin.EventBus.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -43,6 +43,17 @@ public sealed class FeedWritesBackstage(DouyinAppFixture fixture)
         };
         await insert.ExecuteNonQueryAsync();
         return id;
+    }
+
+    /// <summary><paramref name="count"/> videos of <paramref name="authorId"/>, as <see cref="SeedVideoAsync"/> inserts them.</summary>
+    public async Task<List<long>> SeedVideosAsync(long authorId, int count)
+    {
+        var videos = new List<long>();
+        for (var i = 0; i < count; i++)
+        {
+            videos.Add(await SeedVideoAsync(authorId));
+        }
+        return videos;
     }
 
     public Task<long> FeedScalarAsync(string sql, params object[] parameters) => fixture.ScalarAsync("feeddb", sql, parameters);

@@ -35,6 +35,17 @@ public static class DouyinClient
         return (reply["user_id"]!.GetValue<long>(), reply["token"]!.GetValue<string>());
     }
 
+    /// <summary><paramref name="count"/> new users, one after another.</summary>
+    public static async Task<List<(long UserId, string Token)>> RegisterManyAsync(this HttpClient web, int count)
+    {
+        var users = new List<(long UserId, string Token)>();
+        for (var i = 0; i < count; i++)
+        {
+            users.Add(await web.RegisterAsync());
+        }
+        return users;
+    }
+
     public static string UniqueName(string prefix = "u") => $"{prefix}{Guid.NewGuid():N}"[..20];
 
     public static int StatusCode(this JsonObject reply) => reply["status_code"]!.GetValue<int>();

@@ -1,5 +1,5 @@
 using Douyin.IntegrationTests.Infrastructure;
-using Douyin.ServiceDefaults.IntegrationEvents;
+using Douyin.EventBus.IntegrationEvents;
 
 namespace Douyin.IntegrationTests.Relations;
 

@@ -5,7 +5,7 @@ using Aspire.Hosting.Testing;
 using Douyin.IntegrationTests.Favorites;
 using Douyin.IntegrationTests.Infrastructure;
 using Douyin.IntegrationTests.Videos;
-using Douyin.ServiceDefaults.IntegrationEvents;
+using Douyin.EventBus.IntegrationEvents;
 using Douyin.ServiceDefaults.Users;
 
 namespace Douyin.IntegrationTests.Relations;

@@ -19,8 +19,7 @@ public sealed class RenditionTests(RenditionsFixture fixture)
     // Feed's queue (its application name) and where its failed jobs go.
     const string FeedQueue = "Douyin.Feed";
     const string DeadQueue = FeedQueue + ".dead";
-    const string RenditionPrefix = "/media/renditions/";
-    const string OriginalPrefix = "/media/videos/";
+    const string OriginalPrefix = RenditionCalls.OriginalPrefix;
 
     readonly HttpClient _web = fixture.Web;
 
@@ -141,29 +140,13 @@ public sealed class RenditionTests(RenditionsFixture fixture)
         Assert.Equal(dead, (await fixture.QueueAsync(DeadQueue)).Ready);
     }
 
-    async Task<(long VideoId, long UserId)> PublishAsync(byte[] file)
-    {
-        var (userId, token) = await _web.RegisterAsync();
-        var reply = await _web.PublishAsync(token, "rendition", file);
-        Assert.True(reply.StatusCode() == 0, reply.StatusMsg());
-        var video = Assert.Single(await _web.PublishListAsync(userId))!;
-        return (video["id"]!.GetValue<long>(), userId);
-    }
+    Task<(long VideoId, long UserId)> PublishAsync(byte[] file) => _web.PublishAsNewUserAsync(file);
 
-    async Task<Uri> PlayUrlAsync(long userId) =>
-        new(Assert.Single(await _web.PublishListAsync(userId))!["play_url"]!.GetValue<string>());
+    Task<Uri> PlayUrlAsync(long userId) => _web.PlayUrlAsync(userId);
 
-    /// <summary>play_url once it names the rendition: within a minute of publishing on an idle machine (two on this shared one).</summary>
-    Task<Uri> WaitForRenditionAsync(long userId) =>
-        Eventually.HoldsAsync(() => PlayUrlAsync(userId), url => url.AbsolutePath.StartsWith(RenditionPrefix, StringComparison.Ordinal), "play_url to switch to the rendition", 120);
+    Task<Uri> WaitForRenditionAsync(long userId) => _web.WaitForRenditionAsync(userId);
 
-    async Task<byte[]> RenditionBytesAsync(Uri playUrl)
-    {
-        using var response = await _web.GetAsync(playUrl);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("video/mp4", response.Content.Headers.ContentType?.MediaType);
-        return await response.Content.ReadAsByteArrayAsync();
-    }
+    Task<byte[]> RenditionBytesAsync(Uri playUrl) => _web.RenditionBytesAsync(playUrl);
 
     async Task<string> ETagAsync(Uri url)
     {

@@ -1,7 +1,10 @@
+using System.Buffers.Text;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Douyin.ServiceDefaults.Identity;
 using Douyin.ServiceDefaults.Tests.Infrastructure;
@@ -56,7 +59,9 @@ public sealed class TokenAuthenticationTests : IAsyncLifetime
         await _app.DisposeAsync();
     }
 
-    string Issue(long userId) => _app.App.Services.GetRequiredService<TokenService>().Issue(userId);
+    TokenService Tokens => _app.App.Services.GetRequiredService<TokenService>();
+
+    string Issue(long userId) => Tokens.Issue(userId);
 
     Task<string> GetAsync(string path) => _client.GetStringAsync(path);
 
@@ -130,6 +135,68 @@ public sealed class TokenAuthenticationTests : IAsyncLifetime
         }
         // The same claims under our header and algorithm pass: only the algorithm was wrong.
         Assert.Equal("13", await GetAsync($"/douyin/private?token={ours}"));
+    }
+
+    [Fact]
+    public async Task ARememberedTokenStopsValidatingTheSecondItExpires()
+    {
+        var token = Issue(21);
+        _time.Advance(TimeSpan.FromHours(1) - TimeSpan.FromSeconds(10));
+        Assert.Equal("21", await GetAsync($"/douyin/private?token={token}"));
+        Assert.Equal(1, Tokens.RememberedCount);
+
+        _time.Advance(TimeSpan.FromSeconds(9));
+        Assert.Equal("21", await GetAsync($"/douyin/private?token={token}"));
+        Assert.Equal(21, Tokens.Validate(token)); // the edge's check shares what JwtBearer validated
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await AssertEnvelopeAsync($"/douyin/private?token={token}", "The token is invalid or expired: log in again.");
+        Assert.Equal("anonymous", await GetAsync($"/hubs/whoami?access_token={token}"));
+        Assert.Null(Tokens.Validate(token));
+    }
+
+    [Fact]
+    public async Task ATokenWithARememberedOnesPayloadButAnotherSignatureIsRefused()
+    {
+        var ours = Issue(22);
+        Assert.Equal("22", await GetAsync($"/douyin/private?token={ours}"));
+        Assert.Equal(1, Tokens.RememberedCount);
+
+        var parts = ours.Split('.');
+        var (header, payload) = (Decode(parts[0]), Decode(parts[1]));
+        var otherKey = Encoding.UTF8.GetBytes("another-key-another-key-another-key-another");
+        string[] forged =
+        [
+            ForgedTokens.Forge(header, payload, data => HMACSHA256.HashData(otherKey, data)),
+            ForgedTokens.Forge(header, payload, sign: null),
+            $"{parts[0]}.{parts[1]}.{(parts[2][0] == 'A' ? 'B' : 'A')}{parts[2][1..]}",
+            .. ForgedTokens.WithEachAlgorithm(Key, payload).Others.Select(o => o.Token),
+        ];
+        foreach (var token in forged)
+        {
+            Assert.NotEqual(ours, token);
+            await AssertEnvelopeAsync($"/douyin/private?token={token}", "The token is invalid or expired: log in again.");
+            Assert.Null(await Tokens.ReadAsync(token));
+        }
+        Assert.Equal(1, Tokens.RememberedCount);
+        Assert.Equal("22", await GetAsync($"/douyin/private?token={ours}"));
+
+        static string Decode(string part) => Encoding.UTF8.GetString(Base64Url.DecodeFromChars(part));
+    }
+
+    [Fact]
+    public async Task MadeUpTokensAreRefusedAndNotRemembered()
+    {
+        var otherKey = Encoding.UTF8.GetBytes("made-up-key-made-up-key-made-up-key-made-up");
+        for (var userId = 1; userId <= 50; userId++)
+        {
+            var claims = ForgedTokens.Claims(userId, _time.GetUtcNow());
+            foreach (var token in new[] { ForgedTokens.Forge(ForgedTokens.Hs256Header, claims, data => HMACSHA256.HashData(otherKey, data)), $"made-up-{userId}" })
+            {
+                await AssertEnvelopeAsync($"/douyin/private?token={token}", "The token is invalid or expired: log in again.");
+            }
+        }
+        Assert.Equal(0, Tokens.RememberedCount);
     }
 
     async Task AssertEnvelopeAsync(string path, string message)

@@ -14,7 +14,8 @@ public sealed class TokenServiceTests
     const string Key = "test-key-test-key-test-key-test-key!";
     readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero));
 
-    TokenService Service(string key = Key) => new(Options.Create(new JwtOptions { Key = key, Lifetime = TimeSpan.FromHours(1) }), _time);
+    TokenService Service(string key = Key, int validatedTokens = 10_000) =>
+        new(Options.Create(new JwtOptions { Key = key, Lifetime = TimeSpan.FromHours(1), ValidatedTokens = validatedTokens }), _time);
 
     string Claims(long userId) => ForgedTokens.Claims(userId, _time.GetUtcNow());
 
@@ -49,6 +50,45 @@ public sealed class TokenServiceTests
         Assert.Equal(42, await Service().ValidateAsync(token));
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.Null(await Service().ValidateAsync(token));
+    }
+
+    [Fact]
+    public async Task ARememberedTokenIsRefusedTheSecondItExpires()
+    {
+        using var service = Service();
+        var token = service.Issue(42);
+        _time.Advance(TimeSpan.FromHours(1) - TimeSpan.FromSeconds(10));
+        Assert.Equal(42, await service.ValidateAsync(token));
+        Assert.Equal(1, service.RememberedCount);
+        _time.Advance(TimeSpan.FromSeconds(9));
+        Assert.Equal(42, service.Validate(token));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(service.Validate(token));
+        Assert.Null(await service.ReadAsync(token));
+    }
+
+    [Fact]
+    public async Task TheRememberedTokensStayBoundedUnderManyDistinctTokens()
+    {
+        using var service = Service(validatedTokens: 16);
+        for (var userId = 1; userId <= 500; userId++)
+        {
+            var token = service.Issue(userId);
+            Assert.Equal(userId, await service.ValidateAsync(token));
+            Assert.Equal(userId, service.Validate(token));
+            Assert.InRange(service.RememberedCount, 1, 16);
+        }
+    }
+
+    [Fact]
+    public async Task WithoutRememberingEveryTokenIsStillValidated()
+    {
+        using var service = Service(validatedTokens: 0);
+        var token = service.Issue(42);
+        Assert.Equal(42, await service.ValidateAsync(token));
+        Assert.Equal(0, service.RememberedCount);
+        _time.Advance(TimeSpan.FromHours(1));
+        Assert.Null(service.Validate(token));
     }
 
     [Fact]
