@@ -61,11 +61,12 @@ public static class ReplicaProcesses
     }
 
     /// <summary>
-    /// The largest count of bytes waiting unread in one connection to a replica's port (its receive queue): requests
-    /// that reached a frozen replica stay there.
+    /// How many connections to a replica's port hold at least <paramref name="minBytes"/> unread (their receive queue):
+    /// each is a request that reached the replica while it was frozen, one per connection (the edge speaks HTTP/1.1 to
+    /// the services).
     /// </summary>
-    public static long UnreadBytes(int port) =>
-        Sockets().Where(s => s.LocalPort == port && s.State == Established).Select(s => s.Unread).DefaultIfEmpty().Max();
+    public static int HeldRequests(int port, long minBytes) =>
+        Sockets().Count(s => s.LocalPort == port && s.State == Established && s.Unread >= minBytes);
 
     const int Established = 0x01;
     const int Listen = 0x0A;
