@@ -9,6 +9,7 @@ var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOpt
     Args = [.. args.Where(a => a is not ("--no-dashboard" or "--"))],
     DisableDashboard = args.Contains("--no-dashboard"),
 });
+builder.RunReplicasAsResources();
 builder.SkipProxyForSingleReplicas();
 builder.ConfigureProjectsForRunMode();
 builder.AddKubernetesPublishing();

@@ -1,9 +1,26 @@
+using Aspire.Hosting.Eventing;
+using Aspire.Hosting.Lifecycle;
 using Douyin.AppHost.LocalServers;
+using HealthChecks.Uris;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace Douyin.AppHost;
 
 public static class ProjectEndpoints
 {
+    /// <summary>
+    /// In run mode a project with <c>WithReplicas(n)</c> runs as n resources, <c>feed</c>, <c>feed-1</c> ... <c>feed-{n-1}</c>
+    /// (<see cref="ReplicaResources"/>), each on its own port, as Kubernetes gives each pod its address behind a headless
+    /// Service: the edge balances, health-checks and fails over between replicas itself (Douyin.Web/Gateway).
+    /// </summary>
+    public static IDistributedApplicationBuilder RunReplicasAsResources(this IDistributedApplicationBuilder builder)
+    {
+        builder.Services.TryAddEventingSubscriber<ReplicaResources>();
+        builder.Services.AddHttpClient(ReplicaResources.HealthClient).RemoveAllLoggers(); // as Aspire's own health checks: no log per probe
+        return builder;
+    }
+
     /// <summary>
     /// A project with one replica listens on its endpoint's port itself, without the orchestrator's proxy in front: one hop
     /// less on every call, and the port stays the service's while it is stopped (the fault tests listen there). Replicas
@@ -74,5 +91,108 @@ public static class ProjectEndpoints
             return Task.CompletedTask;
         });
         return builder;
+    }
+}
+
+/// <summary>
+/// Why not dcp's replicas: dcp runs the replicas of one resource only behind its proxy (DcpExecutor refuses a proxy-less
+/// endpoint with replicas), so service discovery saw one address, a frozen or draining replica kept getting the proxy's
+/// traffic, and the edge's per-replica health checks had one destination to take out. Each extra replica is therefore
+/// a resource of its own with the original's annotations (project, settings, references, waits), its own endpoints (made
+/// proxy-less by <see cref="ProjectEndpoints.SkipProxyForSingleReplicas"/>) and its own health check; the dashboard shows,
+/// stops and starts each, and every consumer gets <c>services__feed__http__0..n-1</c> and waits for all of them. An
+/// eventing subscriber runs after the testing builder's changes and before BeforeStartEvent, whose first handler names
+/// the dcp instances of every resource. Publish mode keeps the replica count (a Deployment's replicas).
+/// </summary>
+sealed class ReplicaResources(DistributedApplicationModel model, IOptions<HealthCheckServiceOptions> healthChecks) : IDistributedApplicationEventingSubscriber
+{
+    public const string HealthClient = "replica-health";
+
+    public Task SubscribeAsync(IDistributedApplicationEventing eventing, DistributedApplicationExecutionContext executionContext, CancellationToken cancellationToken)
+    {
+        if (executionContext.IsPublishMode)
+        {
+            return Task.CompletedTask;
+        }
+        foreach (var project in model.Resources.OfType<ProjectResource>().Where(p => p.GetReplicaCount() > 1).ToList())
+        {
+            var replicas = Enumerable.Range(1, project.GetReplicaCount() - 1).Select(i => Replica(project, i)).ToList();
+            project.Annotations.Remove(project.Annotations.OfType<ReplicaAnnotation>().Single());
+            foreach (var replica in replicas)
+            {
+                model.Resources.Insert(model.Resources.IndexOf(project) + 1 + replicas.IndexOf(replica), replica);
+            }
+            foreach (var consumer in model.Resources.Where(r => r.Annotations.OfType<ResourceRelationshipAnnotation>().Any(a => a.Resource == project && a.Type == "Reference")))
+            {
+                consumer.Annotations.Add(new EnvironmentCallbackAnnotation(context => AddServiceDiscovery(context, project.Name, replicas)));
+            }
+            foreach (var (consumer, wait) in model.Resources.SelectMany(r => r.Annotations.OfType<WaitAnnotation>().Where(w => w.Resource == project).Select(w => (r, w))).ToList())
+            {
+                replicas.ForEach(replica => consumer.Annotations.Add(new WaitAnnotation(replica, wait.WaitType, wait.ExitCode) { WaitBehavior = wait.WaitBehavior }));
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    ProjectResource Replica(ProjectResource project, int index)
+    {
+        var replica = new ProjectResource($"{project.Name}-{index}");
+        foreach (var annotation in project.Annotations)
+        {
+            if (annotation is EndpointAnnotation e)
+            {
+                replica.Annotations.Add(new EndpointAnnotation(e.Protocol, e.UriScheme, e.Transport, e.Name, isExternal: e.IsExternal, isProxied: false));
+            }
+            else if (annotation is HealthCheckAnnotation check && UrlCheckPath(project, check.Key) is { } path)
+            {
+                replica.Annotations.Add(new HealthCheckAnnotation(AddUrlCheck(replica, path)));
+            }
+            else if (annotation is not ReplicaAnnotation)
+            {
+                replica.Annotations.Add(annotation);
+            }
+        }
+        // Aspire's ASPNETCORE_URLS callback, copied with the rest, names the original's endpoints.
+        replica.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+        {
+            var urls = new ReferenceExpressionBuilder();
+            foreach (var endpoint in replica.GetEndpoints())
+            {
+                urls.AppendLiteral(urls.IsEmpty ? "" : ";");
+                urls.Append($"{endpoint.Property(EndpointProperty.Scheme)}://{endpoint.EndpointAnnotation.TargetHost}:{endpoint.Property(EndpointProperty.TargetPort)}");
+            }
+            context.EnvironmentVariables["ASPNETCORE_URLS"] = urls.Build();
+        }));
+        return replica;
+    }
+
+    /// <summary>The path of a check WithHttpHealthCheck made (its key is "{resource}_{endpoint}_{path}_{status}_check").</summary>
+    static string? UrlCheckPath(IResource project, string key) =>
+        key.StartsWith($"{project.Name}_http_", StringComparison.Ordinal) && key.EndsWith("_200_check", StringComparison.Ordinal)
+            ? key[$"{project.Name}_http_".Length..^"_200_check".Length]
+            : null;
+
+    /// <summary>What WithHttpHealthCheck registers, registered late: the options' list is read on every check.</summary>
+    string AddUrlCheck(ProjectResource replica, string path)
+    {
+        var key = $"{replica.Name}_http_{path}_200_check";
+        healthChecks.Value.Registrations.Add(new HealthCheckRegistration(key, services => new UriHealthCheck(
+            new UriHealthCheckOptions().AddUri(new Uri(new Uri(replica.GetEndpoint("http").Url), path)),
+            () => services.GetRequiredService<IHttpClientFactory>().CreateClient(HealthClient)), failureStatus: null, tags: null));
+        return key;
+    }
+
+    /// <summary>services__feed__http__1 and on, after WithReference's __0, as Aspire numbers them: the next free index.</summary>
+    static void AddServiceDiscovery(EnvironmentCallbackContext context, string service, IEnumerable<ProjectResource> replicas)
+    {
+        foreach (var endpoint in replicas.SelectMany(r => r.GetEndpoints()))
+        {
+            var index = 0;
+            while (context.EnvironmentVariables.ContainsKey($"services__{service}__{endpoint.Scheme}__{index}"))
+            {
+                index++;
+            }
+            context.EnvironmentVariables[$"services__{service}__{endpoint.Scheme}__{index}"] = endpoint;
+        }
     }
 }

@@ -18,7 +18,7 @@ public sealed class ReplicaTests(DouyinAppFixture fixture)
             : int.TryParse(Environment.GetEnvironmentVariable("DOUYIN_TEST_REPLICAS"), out var replicas) ? replicas : 1;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
 
-        // Each replica process listens on a port of its own (behind the orchestrator's proxy when there are several).
+        // Each replica process listens on a port of its own, which the edge reaches directly.
         var urls = (await fixture.App.ReplicaAddressesAsync(service, timeout.Token)).Select(u => new Uri(u, "/health")).ToList();
         Assert.Equal(expected, urls.Count);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };

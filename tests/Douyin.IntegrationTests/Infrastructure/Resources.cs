@@ -22,23 +22,35 @@ public static class Resources
     }
 
     /// <summary>
-    /// The address each replica of a project listens on (its ASPNETCORE_URLS), behind the orchestrator's proxy, which
-    /// spreads connections over them: what a test needs to reach one replica. Waits until every replica runs.
+    /// The resources that run a service: replica 0 is the resource of that name, replica i the AppHost's "{service}-{i}"
+    /// (Douyin.AppHost/ProjectEndpoints.cs: each replica is a resource of its own in run mode).
+    /// </summary>
+    public static IReadOnlyList<string> ReplicaNames(this DistributedApplication app, string service) =>
+    [
+        service,
+        .. app.Services.GetRequiredService<DistributedApplicationModel>().Resources
+            .Select(r => (r.Name, Index: r.Name.StartsWith($"{service}-", StringComparison.Ordinal) && int.TryParse(r.Name[(service.Length + 1)..], out var i) ? i : 0))
+            .Where(r => r.Index > 0).OrderBy(r => r.Index).Select(r => r.Name),
+    ];
+
+    /// <summary>
+    /// The address each replica of a project listens on (its ASPNETCORE_URLS): what a test needs to reach one replica.
+    /// Waits until every replica runs.
     /// </summary>
     public static async Task<IReadOnlyList<Uri>> ReplicaAddressesAsync(this DistributedApplication app, string resource, CancellationToken cancellationToken)
     {
-        var replicas = app.Resource(resource).GetReplicaCount();
-        var addresses = new SortedDictionary<string, Uri>(StringComparer.Ordinal);
+        var names = app.ReplicaNames(resource);
+        var addresses = new Dictionary<string, Uri>(StringComparer.Ordinal);
         await foreach (var update in app.ResourceNotifications.WatchAsync(cancellationToken))
         {
-            if (update.Resource.Name == resource && update.Snapshot.State?.Text == KnownResourceStates.Running
+            if (names.Contains(update.Resource.Name) && update.Snapshot.State?.Text == KnownResourceStates.Running
                 && update.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value is { Length: > 0 } urls)
             {
-                addresses[update.ResourceId] = new Uri(urls.Split(';')[0]);
+                addresses[update.Resource.Name] = new Uri(urls.Split(';')[0]);
             }
-            if (addresses.Count == replicas)
+            if (addresses.Count == names.Count)
             {
-                return [.. addresses.Values];
+                return [.. names.Select(n => addresses[n])];
             }
         }
         throw new OperationCanceledException(cancellationToken);
