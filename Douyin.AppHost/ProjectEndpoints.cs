@@ -1,5 +1,6 @@
 using Aspire.Hosting.Eventing;
 using Aspire.Hosting.Lifecycle;
+using Aspire.Hosting.Pipelines;
 using Douyin.AppHost.LocalServers;
 using HealthChecks.Uris;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -117,7 +118,10 @@ sealed class ReplicaResources(DistributedApplicationModel model, IOptions<Health
         foreach (var project in model.Resources.OfType<ProjectResource>().Where(p => p.GetReplicaCount() > 1).ToList())
         {
             var replicas = Enumerable.Range(1, project.GetReplicaCount() - 1).Select(i => Replica(project, i)).ToList();
-            project.Annotations.Remove(project.Annotations.OfType<ReplicaAnnotation>().Single());
+            foreach (var count in project.Annotations.OfType<ReplicaAnnotation>().ToList())
+            {
+                project.Annotations.Remove(count); // one per WithReplicas call (the testing builder's after Program.cs's)
+            }
             foreach (var replica in replicas)
             {
                 model.Resources.Insert(model.Resources.IndexOf(project) + 1 + replicas.IndexOf(replica), replica);
@@ -137,7 +141,8 @@ sealed class ReplicaResources(DistributedApplicationModel model, IOptions<Health
     ProjectResource Replica(ProjectResource project, int index)
     {
         var replica = new ProjectResource($"{project.Name}-{index}");
-        foreach (var annotation in project.Annotations)
+        var own = replica.Annotations.Select(a => a.GetType()).ToHashSet(); // its launch recipe: one only
+        foreach (var annotation in project.Annotations.Where(a => !own.Contains(a.GetType())))
         {
             if (annotation is EndpointAnnotation e)
             {
@@ -147,7 +152,9 @@ sealed class ReplicaResources(DistributedApplicationModel model, IOptions<Health
             {
                 replica.Annotations.Add(new HealthCheckAnnotation(AddUrlCheck(replica, path)));
             }
-            else if (annotation is not ReplicaAnnotation)
+#pragma warning disable ASPIREPIPELINES001 // the replica is built once, as the original: no pipeline steps of its own
+            else if (annotation is not (ReplicaAnnotation or PipelineStepAnnotation or PipelineConfigurationAnnotation))
+#pragma warning restore ASPIREPIPELINES001
             {
                 replica.Annotations.Add(annotation);
             }
