@@ -1,6 +1,5 @@
 using Aspire.Hosting.Eventing;
 using Aspire.Hosting.Lifecycle;
-using Aspire.Hosting.Pipelines;
 using Douyin.AppHost.LocalServers;
 using HealthChecks.Uris;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -141,7 +140,8 @@ sealed class ReplicaResources(DistributedApplicationModel model, IOptions<Health
     ProjectResource Replica(ProjectResource project, int index)
     {
         var replica = new ProjectResource($"{project.Name}-{index}");
-        var own = replica.Annotations.Select(a => a.GetType()).ToHashSet(); // its launch recipe: one only
+        // What a ProjectResource makes itself (its launch recipe, pipeline steps) it must have once; settings are copied.
+        var own = replica.Annotations.Select(a => a.GetType()).Where(t => t != typeof(EnvironmentCallbackAnnotation)).ToHashSet();
         foreach (var annotation in project.Annotations.Where(a => !own.Contains(a.GetType())))
         {
             if (annotation is EndpointAnnotation e)
@@ -152,9 +152,12 @@ sealed class ReplicaResources(DistributedApplicationModel model, IOptions<Health
             {
                 replica.Annotations.Add(new HealthCheckAnnotation(AddUrlCheck(replica, path)));
             }
-#pragma warning disable ASPIREPIPELINES001 // the replica is built once, as the original: no pipeline steps of its own
-            else if (annotation is not (ReplicaAnnotation or PipelineStepAnnotation or PipelineConfigurationAnnotation))
-#pragma warning restore ASPIREPIPELINES001
+            else if (annotation is EnvironmentCallbackAnnotation environment)
+            {
+                // An instance of its own: one shared by two resources lost variables in either (seen: connection strings).
+                replica.Annotations.Add(new EnvironmentCallbackAnnotation(environment.Callback));
+            }
+            else if (annotation is not ReplicaAnnotation)
             {
                 replica.Annotations.Add(annotation);
             }
