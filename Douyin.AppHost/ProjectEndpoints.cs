@@ -59,8 +59,7 @@ public static class ProjectEndpoints
     /// headers. The edge narrows whom it believes to its configured proxies (Douyin.Web/Gateway/TrustedProxies).</item>
     /// <item>No drain and a 5 s stop (Shutdown:*, docs/reliability.md): dcp stops a project by sending SIGTERM to its
     /// `dotnet run` and SIGKILL 6 s later, which orphans the service still stopping, and Aspire's stop command fails
-    /// when the process has not ended about 15 s after. A drain would wait for no one here: the edge reaches replicas
-    /// through dcp's proxy, which does not read their readiness.</item>
+    /// when the process has not ended about 15 s after, so a drain does not fit in dcp's stop.</item>
     /// <item>No OTLP endpoint when there is no dashboard (--no-dashboard, the testing builder): Aspire names the
     /// dashboard's regardless, and the exporters' in-memory retries against nothing held a stopping Feed in its
     /// MeterProvider's shutdown past dcp's SIGKILL (seen with dotnet-stack on the orphan).</item>
