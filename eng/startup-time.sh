@@ -6,7 +6,8 @@
 # layer's resource table (main before issue 16: "web … Running, Healthy").
 #   eng/startup-time.sh [runs] [-- AppHost arguments]
 #   STARTUP_DASHBOARD_PORT=18988  the dashboard on that port and the next two instead of the launch profile's 18888-18890
-#   STARTUP_DETAIL=1              also log Aspire's resource state changes (ResourceNotificationService at Debug)
+#   STARTUP_DETAIL=1              also log Aspire's resource state changes (ResourceNotificationService at Debug) and
+#                                 keep dcp's logs of each process (dcp-<run>/)
 # The logs stay in the directory printed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,11 +42,18 @@ for run in $(seq "$runs"); do
   setsid bash -c 'nice -n 19 dotnet run "$@" 2>&1 | perl -MTime::HiRes=time -ne "BEGIN { \$| = 1 } printf q(%7.3f %s), time - $START, \$_"' \
     startup "${run_args[@]}" -- "${app_args[@]}" >"$log" &
   apphost=$!
+  trap 'kill -TERM -- -$apphost 2>/dev/null || true' EXIT
   until grep -Eq 'web is healthy at|^ *[0-9.]+ web +\S+ +Running, Healthy' "$log"; do
     kill -0 $apphost 2>/dev/null || { cat "$log"; echo "the AppHost ended before web was healthy" >&2; exit 1; }
     sleep 0.1
   done
   seconds=$(echo "$(date +%s.%N) - $start" | bc)
+  if [ -n "${STARTUP_DETAIL:-}" ]; then
+    # dcp's session folder, which it deletes when it stops: every process's output with timestamps (<id>_out, <id>_err)
+    # and dcp's log of each (resource-executable-<id>.log: when it started which command).
+    session="$(grep -o -- '--kubeconfig "[^"]*' "$log" | head -1 | sed -e 's/--kubeconfig "//' -e 's|/kubeconfig$||' || true)"
+    [ -z "$session" ] || cp -r "$session" "$logs/dcp-$run"
+  fi
   kill -TERM -- -$apphost 2>/dev/null || true
   wait $apphost 2>/dev/null || true
   # The next run needs the servers of this one gone (PostgreSQL's lock on its data folder, the ports of the projects).
