@@ -24,16 +24,23 @@ npm ci --no-audit --no-fund >/dev/null
 dotnet build Douyin.AppHost -c Release -v q -nologo
 
 # A session of its own, so that the SIGTERM at the end reaches the AppHost under `dotnet run` too (a background job ignores
-# SIGINT), and it stops its resources as on Ctrl-C.
-setsid dotnet run --project Douyin.AppHost -c Release --no-build --launch-profile http >"$log" 2>&1 &
-apphost=$!
-
-# The AppHost logs the login URL, then each resource once healthy ("web is healthy at http://localhost:…").
-for _ in $(seq 300); do
-  grep -q "web is healthy at" "$log" && break
-  kill -0 $apphost 2>/dev/null || { cat "$log"; exit 1; }
-  sleep 1
-done
+# SIGINT), and it stops its resources as on Ctrl-C. The AppHost logs the login URL, then each resource once healthy
+# ("web is healthy at http://localhost:…").
+start_apphost() {
+  setsid dotnet run --project Douyin.AppHost -c Release --no-build --launch-profile http >"$log" 2>&1 &
+  apphost=$!
+  for _ in $(seq 300); do
+    grep -q "web is healthy at" "$log" && return
+    kill -0 $apphost 2>/dev/null || { cat "$log"; exit 1; }
+    sleep 1
+  done
+}
+# Once to create the data folder (a first run's console shows initdb and the first migrations), then for the shots.
+start_apphost
+kill -TERM -- -$apphost
+wait $apphost || true
+while pgrep -f "$root/.douyin/" >/dev/null; do sleep 0.5; done # the servers gone (PostgreSQL's lock on its data)
+start_apphost
 login="$(grep -o 'http://localhost:[0-9]*/login?t=[0-9a-f]*' "$log" | head -1)"
 web="$(grep -o 'web is healthy at http://[^ ]*' "$log" | head -1 | sed 's/web is healthy at //')"
 [ -n "$login" ] && [ -n "$web" ] || { echo "no login URL or web address in the AppHost's output" >&2; cat "$log"; exit 1; }
