@@ -14,6 +14,7 @@ builder.SkipProxyForSingleReplicas();
 builder.ConfigureProjectsForRunMode();
 builder.AddKubernetesPublishing();
 builder.LogResourcesWhenHealthy();
+builder.PollUnhealthyResources();
 
 // HS256 wants a key of at least 32 bytes; the default password length (22) is too short.
 var jwtKey = builder.AddParameter(ResourceNames.JwtKey, new GenerateParameterDefault { MinLength = 64, Special = false }, secret: true, persist: true);

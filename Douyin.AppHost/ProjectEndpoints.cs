@@ -63,6 +63,9 @@ public static class ProjectEndpoints
     /// <item>No OTLP endpoint when there is no dashboard (--no-dashboard, the testing builder): Aspire names the
     /// dashboard's regardless, and the exporters' in-memory retries against nothing held a stopping Feed in its
     /// MeterProvider's shutdown past dcp's SIGKILL (seen with dotnet-stack on the orphan).</item>
+    /// <item>No HTTPS certificate: the services serve plain HTTP (TLS ends in front of the edge), but Aspire 13.6 gives
+    /// every project a developer-certificate callback, and with one it warns on every start, in the dashboard too, that
+    /// no trusted development certificate exists.</item>
     /// </list>
     /// </summary>
     public static IDistributedApplicationBuilder ConfigureProjectsForRunMode(this IDistributedApplicationBuilder builder)
@@ -76,6 +79,9 @@ public static class ProjectEndpoints
             var noDashboard = @event.Services.GetRequiredService<DistributedApplicationOptions>().DisableDashboard;
             foreach (var project in @event.Model.Resources.OfType<ProjectResource>())
             {
+#pragma warning disable ASPIRECERTIFICATES001 // experimental in Aspire 13.6
+                builder.CreateResourceBuilder(project).WithoutHttpsCertificate();
+#pragma warning restore ASPIRECERTIFICATES001
                 project.Annotations.Add(new EnvironmentCallbackAnnotation((EnvironmentCallbackContext context) =>
                 {
                     if (noDashboard)

@@ -44,7 +44,8 @@ await WaitForTextAsync("database system is ready to accept connections");
 await ShotAsync("dashboard-console-pg.png");
 
 await page.GotoAsync(new Uri(dashboard, "/structuredlogs").ToString());
-await WaitForTextAsync("Now listening on");
+// The grid is virtualised: wait for rendered rows (the users the traffic registered), not for placeholders.
+await page.WaitForFunctionAsync("() => document.body.innerText.includes('Registered user')");
 await ShotAsync("dashboard-structured-logs.png");
 
 await page.GotoAsync(new Uri(dashboard, $"/traces/detail/{traceId}").ToString());
