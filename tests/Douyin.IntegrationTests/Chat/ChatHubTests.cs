@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
 using Douyin.IntegrationTests.Infrastructure;
-using Douyin.ServiceDefaults.Identity;
+using Douyin.Api.Identity;
 using Microsoft.Extensions.Options;
 
 namespace Douyin.IntegrationTests.Chat;

@@ -1,13 +1,13 @@
 using System.Threading.Channels;
-using Douyin.ServiceDefaults.Api;
+using Douyin.Api;
 using Douyin.ServiceDefaults.Concurrency;
-using Douyin.ServiceDefaults.Identity;
-using Douyin.ServiceDefaults.Users;
+using Douyin.Api.Identity;
+using Douyin.Api.Users;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Douyin.ServiceDefaults.Users
+namespace Douyin.Api.Users
 {
     /// <summary>The body of Douyin.Social's internal batched card endpoint: users, and optionally the viewer they are rendered for.</summary>
     public sealed record UserCardsRequest(IReadOnlyCollection<long> UserIds, long? ViewerId = null);
