@@ -4,7 +4,7 @@ global using Douyin.Chat.Hubs;
 global using Douyin.Chat.Infrastructure;
 global using Douyin.Chat.Messages;
 global using Douyin.ServiceDefaults;
-global using Douyin.ServiceDefaults.Api;
+global using Douyin.Api;
 global using Douyin.ServiceDefaults.Ids;
 global using Microsoft.AspNetCore.Http.HttpResults;
 global using Microsoft.EntityFrameworkCore;

@@ -5,7 +5,7 @@ global using Douyin.Feed.Infrastructure;
 global using Douyin.Feed.Media;
 global using Douyin.Feed.Videos;
 global using Douyin.ServiceDefaults;
-global using Douyin.ServiceDefaults.Api;
+global using Douyin.Api;
 global using Douyin.ServiceDefaults.Redis;
 global using StackExchange.Redis;
 global using Microsoft.AspNetCore.Http.HttpResults;

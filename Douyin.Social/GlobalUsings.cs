@@ -1,7 +1,7 @@
 global using System.Security.Claims;
 global using Douyin.ServiceDefaults;
-global using Douyin.ServiceDefaults.Api;
-global using Douyin.ServiceDefaults.Identity;
+global using Douyin.Api;
+global using Douyin.Api.Identity;
 global using Douyin.ServiceDefaults.Ids;
 global using Douyin.Social.Accounts;
 global using Douyin.Social.Infrastructure;

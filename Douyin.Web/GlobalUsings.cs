@@ -1,3 +1,3 @@
 global using Douyin.ServiceDefaults;
-global using Douyin.ServiceDefaults.Api;
+global using Douyin.Api;
 global using Douyin.Web.Gateway;

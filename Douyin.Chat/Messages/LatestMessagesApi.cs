@@ -1,4 +1,4 @@
-using Douyin.ServiceDefaults.Messages;
+using Douyin.Api.Messages;
 
 namespace Douyin.Chat.Messages;
 

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.SignalR;
-using Douyin.ServiceDefaults.Messages;
-using Douyin.ServiceDefaults.Text;
+using Douyin.Api.Messages;
+using Douyin.Api.Text;
 using Douyin.ServiceDefaults.Data;
-using Douyin.ServiceDefaults.Identity;
+using Douyin.Api.Identity;
 
 namespace Douyin.Chat.Messages;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Douyin.ServiceDefaults.Users;
+using Douyin.Api.Users;
 
 namespace Douyin.Feed.Comments;
 

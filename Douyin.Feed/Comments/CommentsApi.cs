@@ -1,6 +1,6 @@
 using Douyin.Feed.Writes;
 using Douyin.ServiceDefaults.Ids;
-using Douyin.ServiceDefaults.Text;
+using Douyin.Api.Text;
 
 namespace Douyin.Feed.Comments;
 

@@ -1,6 +1,6 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using Douyin.ServiceDefaults.Media;
+using Douyin.Api.Media;
 
 namespace Douyin.Feed.Media;
 

@@ -1,7 +1,7 @@
 using Douyin.EventBus;
 using Douyin.EventBus.Outbox;
 using Douyin.EventBus.IntegrationEvents;
-using Douyin.ServiceDefaults.Media;
+using Douyin.Api.Media;
 
 namespace Douyin.Feed.Renditions;
 

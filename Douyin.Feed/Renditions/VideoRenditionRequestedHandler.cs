@@ -3,7 +3,7 @@ using Azure.Storage.Blobs;
 using Douyin.EventBus;
 using Douyin.EventBus.Outbox;
 using Douyin.EventBus.IntegrationEvents;
-using Douyin.ServiceDefaults.Media;
+using Douyin.Api.Media;
 
 namespace Douyin.Feed.Renditions;
 

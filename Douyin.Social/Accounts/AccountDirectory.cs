@@ -1,4 +1,4 @@
-using Douyin.ServiceDefaults.Identity;
+using Douyin.Api.Identity;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Douyin.Social.Accounts;

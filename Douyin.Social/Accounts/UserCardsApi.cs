@@ -1,4 +1,4 @@
-using Douyin.ServiceDefaults.Users;
+using Douyin.Api.Users;
 
 namespace Douyin.Social.Accounts;
 

@@ -1,8 +1,8 @@
 using Douyin.ServiceDefaults.Data;
 using Douyin.EventBus.Outbox;
-using Douyin.ServiceDefaults.Identity;
+using Douyin.Api.Identity;
 using Douyin.EventBus.IntegrationEvents;
-using Douyin.ServiceDefaults.Messages;
+using Douyin.Api.Messages;
 
 namespace Douyin.Social.Relations;
 

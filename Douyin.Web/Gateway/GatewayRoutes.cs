@@ -1,4 +1,4 @@
-using Douyin.ServiceDefaults.Identity;
+using Douyin.Api.Identity;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.LoadBalancing;

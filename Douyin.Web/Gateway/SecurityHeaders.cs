@@ -1,4 +1,4 @@
-using Douyin.ServiceDefaults.Media;
+using Douyin.Api.Media;
 
 namespace Douyin.Web.Gateway;
 

@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using Douyin.ServiceDefaults.Media;
+using Douyin.Api.Media;
 using Microsoft.AspNetCore.Http.Headers;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;

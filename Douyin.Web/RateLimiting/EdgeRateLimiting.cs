@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
-using Douyin.ServiceDefaults.Identity;
-using Douyin.ServiceDefaults.Media;
+using Douyin.Api.Identity;
+using Douyin.Api.Media;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 

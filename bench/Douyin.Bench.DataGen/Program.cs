@@ -7,7 +7,7 @@
 // The one real video (published through the API by run.sh) lends its blobs and password hash to every row.
 using System.Globalization;
 using System.Text;
-using Douyin.ServiceDefaults.Identity;
+using Douyin.Api.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Npgsql;

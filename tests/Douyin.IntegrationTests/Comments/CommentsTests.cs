@@ -31,7 +31,7 @@ public sealed class CommentsTests(DouyinAppFixture fixture)
         var today = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).ToString("MM-dd", CultureInfo.InvariantCulture);
         Assert.Equal(today, comment["create_date"]!.GetValue<string>());
 
-        var listed = await Eventually.HoldsAsync(() => _web.CommentListAsync(videoId), l => l.Count == 1, "the comment in the list", seconds: 1);
+        var listed = await Eventually.HoldsAsync(() => _web.CommentListAsync(videoId), l => l.Count == 1, "the comment in the list");
         Assert.Equal(firstId, listed[0]!.Long("id"));
         var secondId = (await _web.CommentAsync(author, videoId, "second"))["comment"]!.Long("id");
         var thirdId = (await _web.CommentAsync(commenter, videoId, "third\nwith a line break"))["comment"]!.Long("id");
@@ -50,7 +50,7 @@ public sealed class CommentsTests(DouyinAppFixture fixture)
         Assert.Equal(0, deleted.StatusCode());
         Assert.Equal(firstId, deleted["comment"]!.Long("id"));
 
-        listed = await Eventually.HoldsAsync(() => _web.CommentListAsync(videoId), l => l.Count == 2, "the deletion", seconds: 1);
+        listed = await Eventually.HoldsAsync(() => _web.CommentListAsync(videoId), l => l.Count == 2, "the deletion");
         Assert.Equal([thirdId, secondId], listed.Select(c => c!.Long("id")));
         await Eventually.HoldsAsync(() => _feed.CountersAsync(videoId), c => c == (0, 0, 2, 2), "comment_count 2");
         Assert.Equal(0, (await _web.DeleteCommentAsync(commenter, videoId, firstId)).StatusCode()); // a repeat is a no-op

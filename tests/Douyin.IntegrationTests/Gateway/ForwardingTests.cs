@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Douyin.IntegrationTests.Edge;
 using Douyin.IntegrationTests.Infrastructure;
-using Douyin.ServiceDefaults.Identity;
+using Douyin.Api.Identity;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

@@ -3,9 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Aspire.Hosting.Testing;
 using Douyin.IntegrationTests.Infrastructure;
-using Douyin.ServiceDefaults.Identity;
-using Douyin.ServiceDefaults.Messages;
-using Douyin.ServiceDefaults.Users;
+using Douyin.Api.Identity;
+using Douyin.Api.Messages;
+using Douyin.Api.Users;
 
 namespace Douyin.IntegrationTests.Internal;
 

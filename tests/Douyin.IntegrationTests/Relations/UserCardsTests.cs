@@ -6,7 +6,7 @@ using Douyin.IntegrationTests.Favorites;
 using Douyin.IntegrationTests.Infrastructure;
 using Douyin.IntegrationTests.Videos;
 using Douyin.EventBus.IntegrationEvents;
-using Douyin.ServiceDefaults.Users;
+using Douyin.Api.Users;
 
 namespace Douyin.IntegrationTests.Relations;
 

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
-using Douyin.ServiceDefaults.Media;
+using Douyin.Api.Media;
 using Aspire.Hosting.Testing;
 using Douyin.IntegrationTests.Infrastructure;
 using Npgsql;

@@ -1,4 +1,4 @@
-using Douyin.ServiceDefaults.Api;
+using Douyin.Api;
 
 namespace Douyin.ServiceDefaults.Tests.Api;
 

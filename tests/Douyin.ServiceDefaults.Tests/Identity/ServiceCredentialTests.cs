@@ -1,5 +1,5 @@
 using System.Net;
-using Douyin.ServiceDefaults.Identity;
+using Douyin.Api.Identity;
 using Douyin.ServiceDefaults.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -6,7 +6,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Douyin.ServiceDefaults.Identity;
+using Douyin.Api.Identity;
 using Douyin.ServiceDefaults.Tests.Infrastructure;
 using Douyin.Tests.Shared;
 using Microsoft.AspNetCore.Authentication;

@@ -3,7 +3,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Douyin.ServiceDefaults.Identity;
+using Douyin.Api.Identity;
 using Douyin.Tests.Shared;
 using Microsoft.Extensions.Options;
 

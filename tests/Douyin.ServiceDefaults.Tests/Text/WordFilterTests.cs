@@ -1,4 +1,4 @@
-using Douyin.ServiceDefaults.Text;
+using Douyin.Api.Text;
 
 namespace Douyin.ServiceDefaults.Tests.Text;
 

@@ -1,8 +1,8 @@
-using Douyin.ServiceDefaults.Text;
+using Douyin.Api.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Douyin.ServiceDefaults.Text
+namespace Douyin.Api.Text
 {
     public sealed class WordFilterOptions
     {

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 
-namespace Douyin.ServiceDefaults.Api;
+namespace Douyin.Api;
 
 /// <summary>
 /// Media and profile images are stored as paths ("/media/videos/1.mp4") and made absolute when a public answer

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Douyin.ServiceDefaults.Api;
+namespace Douyin.Api;
 
 /// <summary>One set of rules for user-supplied text (names, comments, messages): length in characters, not bytes or UTF-16 units.</summary>
 public static class TextRules

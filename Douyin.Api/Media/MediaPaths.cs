@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Douyin.ServiceDefaults.Media;
+namespace Douyin.Api.Media;
 
 /// <summary>
 /// Douyin.Feed stores uploads in one blob container and Douyin.Web serves that container under <c>/media/</c>,

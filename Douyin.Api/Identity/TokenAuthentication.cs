@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Security.Claims;
-using Douyin.ServiceDefaults.Api;
-using Douyin.ServiceDefaults.Identity;
+using Douyin.Api;
+using Douyin.Api.Identity;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Douyin.ServiceDefaults.Identity
+namespace Douyin.Api.Identity
 {
     /// <summary>
     /// The API's token on JwtBearer: read from <c>token</c> (query or url-encoded form) or the bearer header, and on hub

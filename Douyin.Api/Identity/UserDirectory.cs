@@ -2,7 +2,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Douyin.ServiceDefaults.Identity
+namespace Douyin.Api.Identity
 {
     /// <summary>
     /// Whether a token's user still exists. A token stays valid for its lifetime even if its account is removed, so
@@ -56,7 +56,7 @@ namespace Douyin.ServiceDefaults.Identity
 
 namespace Microsoft.Extensions.Hosting
 {
-    using Douyin.ServiceDefaults.Identity;
+    using Douyin.Api.Identity;
 
     public static class UserDirectoryExtensions
     {

@@ -4,7 +4,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
-namespace Douyin.ServiceDefaults.Api;
+namespace Douyin.Api;
 
 /// <summary>
 /// The client sends every parameter in the query string; the official tests repeat them in a url-encoded body,

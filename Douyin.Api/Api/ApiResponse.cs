@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Douyin.ServiceDefaults.Api;
+namespace Douyin.Api;
 
 /// <summary>
 /// The envelope every <c>/douyin/...</c> answer carries (shared/api/douyin-api.md §1.3): always HTTP 200,

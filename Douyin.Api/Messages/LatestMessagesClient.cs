@@ -1,9 +1,9 @@
-using Douyin.ServiceDefaults.Api;
-using Douyin.ServiceDefaults.Identity;
-using Douyin.ServiceDefaults.Messages;
+using Douyin.Api;
+using Douyin.Api.Identity;
+using Douyin.Api.Messages;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Douyin.ServiceDefaults.Messages
+namespace Douyin.Api.Messages
 {
     /// <summary>
     /// The body of Douyin.Chat's internal endpoint <c>POST /internal/messages/latest</c> (snake_case JSON:

@@ -1,4 +1,4 @@
-namespace Douyin.ServiceDefaults.Api;
+namespace Douyin.Api;
 
 /// <summary>
 /// The API's User object (shared/api/douyin-api.md §2.1): all eleven fields, always written.

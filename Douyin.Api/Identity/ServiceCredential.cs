@@ -2,7 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
-using Douyin.ServiceDefaults.Identity;
+using Douyin.Api.Identity;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Douyin.ServiceDefaults.Identity
+namespace Douyin.Api.Identity
 {
     /// <summary>The key our services share to call each other's <c>/internal</c> endpoints (<c>ServiceCredential__Key</c>, the AppHost's service-key parameter).</summary>
     public sealed class ServiceCredentialOptions

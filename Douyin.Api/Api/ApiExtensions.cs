@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Douyin.ServiceDefaults.Api;
+using Douyin.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -9,7 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Douyin.ServiceDefaults.Api
+namespace Douyin.Api
 {
     public static class DouyinApi
     {

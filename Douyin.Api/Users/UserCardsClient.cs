@@ -1,13 +1,12 @@
-using System.Threading.Channels;
-using Douyin.ServiceDefaults.Api;
+using Douyin.Api;
 using Douyin.ServiceDefaults.Concurrency;
-using Douyin.ServiceDefaults.Identity;
-using Douyin.ServiceDefaults.Users;
+using Douyin.Api.Identity;
+using Douyin.Api.Users;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Douyin.ServiceDefaults.Users
+namespace Douyin.Api.Users
 {
     /// <summary>The body of Douyin.Social's internal batched card endpoint: users, and optionally the viewer they are rendered for.</summary>
     public sealed record UserCardsRequest(IReadOnlyCollection<long> UserIds, long? ViewerId = null);
@@ -119,68 +118,19 @@ namespace Douyin.ServiceDefaults.Users
     }
 
     /// <summary>
-    /// Users the directory does not know yet, looked up together: those waiting at the same moment share one card call
-    /// (a singleton). Thousands of tokens arriving at once (a traffic spike, the directory's minute running out) were
-    /// otherwise thousands of single-user calls that kept Social busy for seconds.
+    /// Users the directory does not know yet, looked up together (<see cref="ExistenceLookups"/>, a singleton): thousands
+    /// of tokens arriving at once (a traffic spike, the directory's minute running out) were otherwise thousands of
+    /// single-user calls that kept Social busy for seconds.
     /// </summary>
-    public sealed class SocialUserLookups : IAsyncDisposable
+    public sealed class SocialUserLookups(IServiceScopeFactory scopes) : ExistenceLookups
     {
-        sealed record Lookup(long UserId, TaskCompletionSource<bool> Found);
-
-        readonly IServiceScopeFactory _scopes;
-        readonly Channel<Lookup> _waiting = Channel.CreateUnbounded<Lookup>();
-        readonly Task[] _loops;
-
-        public SocialUserLookups(IServiceScopeFactory scopes)
+        protected override async Task<IReadOnlySet<long>> FindAsync(long[] ids)
         {
-            _scopes = scopes;
-            // Two, so that one slow call (Social struggling) does not hold every lookup behind it.
-            _loops = [.. Enumerable.Range(0, 2).Select(_ => Task.Run(LookUpWaitingAsync))];
-        }
-
-        public Task<bool> ExistsAsync(long userId, CancellationToken cancellationToken)
-        {
-            var lookup = new Lookup(userId, new(TaskCreationOptions.RunContinuationsAsynchronously));
-            if (!_waiting.Writer.TryWrite(lookup))
-            {
-                throw new ObjectDisposedException(nameof(SocialUserLookups));
-            }
-            return lookup.Found.Task.WaitAsync(cancellationToken);
-        }
-
-        async Task LookUpWaitingAsync()
-        {
-            var batch = new List<Lookup>();
-            while (await _waiting.Reader.WaitToReadAsync())
-            {
-                batch.Clear();
-                while (batch.Count < UserCardsClient.MaxBatch && _waiting.Reader.TryRead(out var lookup))
-                {
-                    batch.Add(lookup);
-                }
-                if (batch.Count == 0)
-                {
-                    continue;
-                }
-                try
-                {
-                    await using var scope = _scopes.CreateAsyncScope();
-                    var users = scope.ServiceProvider.GetRequiredService<UserCardsClient>();
-                    // Not a caller's token: the call serves the whole batch (the client's timeout bounds it).
-                    var known = await users.GetCardsAsync([.. batch.Select(l => l.UserId).Distinct()], CancellationToken.None);
-                    batch.ForEach(l => l.Found.TrySetResult(known.ContainsKey(l.UserId)));
-                }
-                catch (Exception ex)
-                {
-                    batch.ForEach(l => l.Found.TrySetException(ex));
-                }
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _waiting.Writer.TryComplete();
-            await Task.WhenAll(_loops);
+            await using var scope = scopes.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<UserCardsClient>();
+            // Not a caller's token: the call serves the whole batch (the client's timeout bounds it).
+            var known = await users.GetCardsAsync(ids, CancellationToken.None);
+            return known.Keys.ToHashSet();
         }
     }
 }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Http;
 
-namespace Douyin.ServiceDefaults.Api;
+namespace Douyin.Api;
 
 /// <summary>
 /// The caller's address as a key for per-client limits. Behind Douyin.Web it is the address the edge saw: the edge

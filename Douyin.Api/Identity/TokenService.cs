@@ -7,7 +7,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.Extensions.Options;
 
-namespace Douyin.ServiceDefaults.Identity;
+namespace Douyin.Api.Identity;
 
 public sealed class JwtOptions
 {

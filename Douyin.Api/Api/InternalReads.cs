@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Douyin.ServiceDefaults.Api;
+namespace Douyin.Api;
 
 public static class InternalReads
 {
