@@ -33,7 +33,7 @@ public sealed class SocialOutageTests(DouyinAppFixture fixture)
         await Task.WhenAll(viewers.Select(v => PublishListAsync(v.Token, authorId)));
 
         var social = new SocialBackstage(fixture);
-        var ports = SocialPorts();
+        var ports = fixture.App.ReplicaNames("social").SelectMany(SocialPorts).ToList(); // every replica's
         await social.StopAsync("social");
         var connections = 0;
         var listeners = ports.SelectMany(port => Listen(port, () => Interlocked.Increment(ref connections))).ToList();
@@ -83,9 +83,9 @@ public sealed class SocialOutageTests(DouyinAppFixture fixture)
         return reply["video_list"]!.AsArray().Single()!.AsObject();
     }
 
-    List<int> SocialPorts()
+    List<int> SocialPorts(string replica)
     {
-        Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState("social", out var state));
+        Assert.True(fixture.App.ResourceNotifications.TryGetCurrentState(replica, out var state));
         return [.. state!.Snapshot.Urls.Where(u => u.Name == "http").Select(u => new Uri(u.Url).Port)];
     }
 

@@ -32,13 +32,19 @@ public sealed class SocialBackstage(DouyinAppFixture fixture)
     /// <summary>Messages in Social's queue that no consumer holds (RabbitMQ counts ready messages only).</summary>
     public Task<(uint Ready, uint Consumers)> SocialQueueAsync() => fixture.QueueAsync(SocialQueue);
 
-    public Task StopAsync(string resource) => fixture.App.RunCommandAsync(resource, KnownResourceCommands.StopCommand);
+    /// <summary>Stops a service, every replica of it (the AppHost runs each as a resource: feed, feed-1, ...).</summary>
+    public Task StopAsync(string service) =>
+        Task.WhenAll(fixture.App.ReplicaNames(service).Select(replica => fixture.App.RunCommandAsync(replica, KnownResourceCommands.StopCommand)));
 
-    public async Task StartAsync(string resource)
+    /// <summary>Starts every replica of a service again and waits until each is healthy.</summary>
+    public async Task StartAsync(string service)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await fixture.App.RunCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token);
-        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        await Task.WhenAll(fixture.App.ReplicaNames(service).Select(async replica =>
+        {
+            await fixture.App.RunCommandAsync(replica, KnownResourceCommands.StartCommand, timeout.Token);
+            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync(replica, timeout.Token);
+        }));
     }
 }
 
