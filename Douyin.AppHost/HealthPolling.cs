@@ -21,11 +21,18 @@ public static class HealthPolling
         {
             foreach (var registration in options.Registrations)
             {
-                var factory = registration.Factory;
-                registration.Factory = services => new PollingHealthCheck(factory(services), services.GetService<TimeProvider>() ?? TimeProvider.System);
+                Poll(registration);
             }
         });
         return builder;
+    }
+
+    /// <summary>Makes one registration's check poll while unhealthy: also for checks registered after start-up (replica copies).</summary>
+    internal static HealthCheckRegistration Poll(HealthCheckRegistration registration)
+    {
+        var factory = registration.Factory;
+        registration.Factory = services => new PollingHealthCheck(factory(services), services.GetService<TimeProvider>() ?? TimeProvider.System);
+        return registration;
     }
 
     private sealed class PollingHealthCheck(IHealthCheck check, TimeProvider timeProvider) : IHealthCheck

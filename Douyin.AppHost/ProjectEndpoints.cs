@@ -191,9 +191,10 @@ sealed class ReplicaResources(DistributedApplicationModel model, IOptions<Health
     string AddUrlCheck(ProjectResource replica, string path)
     {
         var key = $"{replica.Name}_http_{path}_200_check";
-        healthChecks.Value.Registrations.Add(new HealthCheckRegistration(key, services => new UriHealthCheck(
+        // Polled like the original's (HealthPolling), so a replica is seen healthy as soon.
+        healthChecks.Value.Registrations.Add(HealthPolling.Poll(new HealthCheckRegistration(key, services => new UriHealthCheck(
             new UriHealthCheckOptions().AddUri(new Uri(new Uri(replica.GetEndpoint("http").Url), path)),
-            () => services.GetRequiredService<IHttpClientFactory>().CreateClient(HealthClient)), failureStatus: null, tags: null));
+            () => services.GetRequiredService<IHttpClientFactory>().CreateClient(HealthClient)), failureStatus: null, tags: null)));
         return key;
     }
 
