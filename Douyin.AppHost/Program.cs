@@ -1,6 +1,6 @@
 using Douyin.AppHost;
 using Douyin.AppHost.LocalServers;
-using Douyin.AppHost.Publishing;
+using Douyin.Hosting.Kubernetes;
 
 // --no-dashboard: no dashboard and no telemetry export to it (bench/run.sh measures the services alone). A lone "--"
 // (`dotnet Douyin.AppHost.dll -- --publisher manifest`) separates nothing here.

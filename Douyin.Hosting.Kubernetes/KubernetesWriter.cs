@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using YamlDotNet.Serialization;
 
-namespace Douyin.AppHost.Publishing;
+namespace Douyin.Hosting.Kubernetes;
 
 /// <summary>
 /// Writes plain Kubernetes YAML for kustomize (<c>kubectl apply -k</c>): per project a Deployment, a Service, a

@@ -2,7 +2,7 @@
 using Aspire.Hosting.Pipelines;
 using Microsoft.Extensions.Logging;
 
-namespace Douyin.AppHost.Publishing;
+namespace Douyin.Hosting.Kubernetes;
 
 /// <summary>
 /// <c>dotnet run --project Douyin.AppHost -- --operation publish --step publish-kubernetes --output-path &lt;dir&gt;</c>: the app
