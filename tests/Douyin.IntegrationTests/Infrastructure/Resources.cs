@@ -55,4 +55,47 @@ public static class Resources
         }
         throw new OperationCanceledException(cancellationToken);
     }
+
+    /// <summary>
+    /// What a resource writes from now on (its console, as the dashboard shows it), for a failing assertion to quote:
+    /// the orchestrator streams a process's output only to a watcher, so it is watched from the start.
+    /// </summary>
+    public static ResourceLogTail TailLogs(this DistributedApplication app, string resource) =>
+        new(app.Services.GetRequiredService<ResourceLoggerService>(), resource);
+}
+
+public sealed class ResourceLogTail : IDisposable
+{
+    readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+    readonly CancellationTokenSource _stop = new();
+    readonly string _resource;
+
+    internal ResourceLogTail(ResourceLoggerService logs, string resource)
+    {
+        _resource = resource;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var batch in logs.WatchAsync(resource).WithCancellation(_stop.Token))
+                {
+                    foreach (var line in batch)
+                    {
+                        _lines.Enqueue(line.Content);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+    }
+
+    public string Last(int lines = 40) => $"{_resource}'s last lines:\n{string.Join('\n', _lines.TakeLast(lines))}";
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+    }
 }
