@@ -12,7 +12,6 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapMessagesApi();
 app.MapLatestMessagesApi();
-// A connection lives as long as its token: with an expired token a client can no longer listen (nor send).
-app.MapHub<ChatHub>(ChatHub.Path, hub => hub.CloseOnAuthenticationExpiration = true);
+app.MapChatHub();
 
 app.Run();

@@ -10,7 +10,8 @@ namespace Douyin.IntegrationTests.Chat;
 
 /// <summary>
 /// One real SignalR connection (Microsoft.AspNetCore.SignalR.Client over WebSockets, the token as a bearer header),
-/// recording what the hub pushes. Messages are kept as the JSON the hub sent; read ids with <see cref="ChatEvents.Id"/>.
+/// recording what the hub pushes; optionally reconnecting (WithAutomaticReconnect) when it loses the connection.
+/// Messages are kept as the JSON the hub sent; read ids with <see cref="ChatEvents.Id"/>.
 /// </summary>
 public sealed class ChatHubClient : IAsyncDisposable
 {
@@ -20,31 +21,78 @@ public sealed class ChatHubClient : IAsyncDisposable
     readonly Channel<JsonObject> _pushed = Channel.CreateUnbounded<JsonObject>();
     readonly List<JsonObject> _unclaimed = [];
     readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly Changes _changes = new();
     int _nextCommand;
+    int _reconnections;
+    int _reconnected;
 
-    ChatHubClient(Uri hub, string token)
+    ChatHubClient(Uri hub, string token, bool reconnect)
     {
-        // No negotiation, as in the browser client: the edge sees only the orchestrator's round-robin proxy in front of
-        // Chat's replicas (service discovery names one address), so a negotiate and its WebSocket could reach two replicas.
-        _connection = new HubConnectionBuilder()
+        // No negotiation, as in the browser client: one request, so nothing depends on two requests reaching one replica.
+        var builder = new HubConnectionBuilder()
             .WithUrl(hub, HttpTransportType.WebSockets, o =>
             {
                 o.SkipNegotiation = true;
                 o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-            })
-            .Build();
-        _connection.On<JsonObject>("message", message => _pushed.Writer.TryWrite(message));
+            });
+        if (reconnect)
+        {
+            builder.WithAutomaticReconnect(ReconnectPolicy);
+        }
+        _connection = builder.Build();
+        _connection.On<JsonObject>("message", message =>
+        {
+            _pushed.Writer.TryWrite(message);
+            Pushed?.Invoke(message);
+        });
+        _connection.Reconnecting += _ =>
+        {
+            Interlocked.Increment(ref _reconnections);
+            _changes.Notify();
+            return Task.CompletedTask;
+        };
+        _connection.Reconnected += _ =>
+        {
+            Interlocked.Increment(ref _reconnected);
+            _changes.Notify();
+            return OnReconnected?.Invoke() ?? Task.CompletedTask;
+        };
         _connection.Closed += _ =>
         {
             _closed.TrySetResult();
+            _changes.Notify();
             return Task.CompletedTask;
         };
     }
 
-    /// <summary>Connects to <paramref name="hub"/> (e.g. http://web/hubs/chat) with the token, or reports why it could not.</summary>
-    public static async Task<(ChatHubClient Client, string? Failure)> TryConnectAsync(Uri hub, string token)
+    /// <summary>Its backoff when it reconnects (<see cref="ConnectAsync"/> with <c>reconnect</c>).</summary>
+    public ChatReconnectPolicy ReconnectPolicy { get; } = new();
+
+    /// <summary>Each message the hub pushes, as it arrives (after it is recorded for <see cref="ReceiveAsync"/>).</summary>
+    public event Action<JsonObject>? Pushed;
+
+    /// <summary>The connection is back after a loss: what a client does then, e.g. catch up from history.</summary>
+    public event Func<Task>? OnReconnected;
+
+    /// <summary>How many times the connection was lost and the client started reconnecting.</summary>
+    public int Reconnections => Volatile.Read(ref _reconnections);
+
+    /// <summary>How many of those reconnects succeeded.</summary>
+    public int Reconnected => Volatile.Read(ref _reconnected);
+
+    public HubConnectionState State => _connection.State;
+
+    /// <summary>Waits until the connection's state (<see cref="Reconnections"/>, <see cref="State"/>...) meets the condition.</summary>
+    public Task WaitUntilAsync(Func<ChatHubClient, bool> condition, TimeSpan within, string what) =>
+        _changes.WaitUntilAsync(() => condition(this), within, what);
+
+    /// <summary>
+    /// Connects to <paramref name="hub"/> (e.g. http://web/hubs/chat) with the token, or reports why it could not. With
+    /// <paramref name="reconnect"/>, a lost connection is opened again with <see cref="ChatReconnectPolicy"/>'s backoff.
+    /// </summary>
+    public static async Task<(ChatHubClient Client, string? Failure)> TryConnectAsync(Uri hub, string token, bool reconnect = false)
     {
-        var client = new ChatHubClient(hub, token);
+        var client = new ChatHubClient(hub, token, reconnect);
         using var timeout = new CancellationTokenSource(s_connectTimeout);
         try
         {
@@ -57,9 +105,9 @@ public sealed class ChatHubClient : IAsyncDisposable
         }
     }
 
-    public static async Task<ChatHubClient> ConnectAsync(Uri hub, string token)
+    public static async Task<ChatHubClient> ConnectAsync(Uri hub, string token, bool reconnect = false)
     {
-        var (client, failure) = await TryConnectAsync(hub, token);
+        var (client, failure) = await TryConnectAsync(hub, token, reconnect);
         if (failure is not null)
         {
             await client.DisposeAsync();
@@ -147,6 +195,61 @@ public sealed class ChatHubClient : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
+}
+
+/// <summary>
+/// The chat clients' backoff, the browser client's too (ClientApp/src/chat-hub.ts): at once, then 1, 2, 5 and 10 s, then
+/// every 30 s without giving up, each delay up to a fifth longer at random, so that the clients of a stopped replica
+/// do not all arrive at the next one in the same instant.
+/// </summary>
+public sealed class ChatReconnectPolicy : IRetryPolicy
+{
+    static readonly TimeSpan[] s_delays = [TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)];
+    static readonly TimeSpan s_steady = TimeSpan.FromSeconds(30);
+
+    int _failedAttempts;
+
+    /// <summary>Reconnect attempts that failed (refused, or the replica gone), over every reconnect of the connection.</summary>
+    public int FailedAttempts => Volatile.Read(ref _failedAttempts);
+
+    public TimeSpan? NextRetryDelay(RetryContext retryContext)
+    {
+        if (retryContext.PreviousRetryCount > 0)
+        {
+            Interlocked.Increment(ref _failedAttempts);
+        }
+        var delay = retryContext.PreviousRetryCount < s_delays.Length ? s_delays[retryContext.PreviousRetryCount] : s_steady;
+        return delay * (1 + Random.Shared.NextDouble() / 5);
+    }
+}
+
+/// <summary>Lets a test wait for a condition on what event handlers change, woken by each change rather than polling.</summary>
+public sealed class Changes
+{
+    TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Notify() => Interlocked.Exchange(ref _next, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    public async Task WaitUntilAsync(Func<bool> condition, TimeSpan within, string what)
+    {
+        using var deadline = new CancellationTokenSource(within);
+        while (true)
+        {
+            var next = Volatile.Read(ref _next); // taken before the check, so a change in between is not missed
+            if (condition())
+            {
+                return;
+            }
+            try
+            {
+                await next.Task.WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Not {what} within {within.TotalSeconds} s.");
+            }
+        }
+    }
 }
 
 public static class ChatEvents

@@ -59,8 +59,20 @@ export const conversationScreen: Screen = (view, params) => {
     messages.insertBefore(bubble, later ?? null);
     bubble.scrollIntoView({ block: "end" });
   };
-  const catchUp = () =>
-    messageChat(session.token, friendId, newest()).then((missed) => missed.forEach(add), (failure: unknown) => (error.textContent = errorText(failure)));
+  // History is the source of truth for what the hub did not push (it was down, or reconnecting): everything after the
+  // newest message held, page after page (an answer holds at most Messages:MaxHistoryPage). A failed fetch is tried
+  // again shortly, since no push will bring what it missed.
+  let closed = false;
+  const catchUp = async (): Promise<void> => {
+    try {
+      for (let missed = await messageChat(session.token, friendId, newest()); missed.length > 0; missed = await messageChat(session.token, friendId, newest())) {
+        missed.forEach(add);
+      }
+    } catch (failure) {
+      error.textContent = errorText(failure);
+      if (!closed) setTimeout(() => void catchUp(), 2000);
+    }
+  };
 
   const hub = connectChatHub(session.token, {
     message: add,
@@ -81,5 +93,8 @@ export const conversationScreen: Screen = (view, params) => {
     }
   });
   input.focus();
-  return hub.stop;
+  return () => {
+    closed = true;
+    hub.stop();
+  };
 };
