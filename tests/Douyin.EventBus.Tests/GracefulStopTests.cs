@@ -59,8 +59,8 @@ public sealed class GracefulStopTests(EventBusFixture fixture)
     [Fact]
     public async Task EventsCommittedJustBeforeTheHostStopsArePublishedBeforeItHasStopped()
     {
-        // Both relays leave rows alone for a minute: only the publisher's dispatcher can publish within the test.
-        var slowRelay = new Dictionary<string, string?> { ["EventBus:OutboxRelayDelay"] = "00:01:00" };
+        // Only the publisher's dispatcher can publish within the test.
+        var slowRelay = OutboxTests.SlowRelay;
         using var subscriber = await fixture.StartServiceAsync("stop-outbox-subscriber", bus =>
             bus.AddSubscription<OrderPlacedIntegrationEvent, RecordingHandler<OrderPlacedIntegrationEvent>>(), slowRelay);
         using var publisher = fixture.CreateService("stop-outbox-publisher", settings: slowRelay);
