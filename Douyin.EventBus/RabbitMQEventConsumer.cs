@@ -16,8 +16,14 @@ namespace Douyin.EventBus;
 /// Consumes the service's queue. Topology: the queue is bound to <c>douyin_event_bus</c> once per subscribed event,
 /// and dead-letters to <c>douyin_event_bus.dlx</c> with the queue's name as routing key, which lands in
 /// <c>&lt;queue&gt;.dead</c> (the queue name, not the event name, so other services' dead queues stay out of it).
+/// <para>
+/// When the host stops it first cancels its subscription (basic.cancel), so the broker keeps the rest of the queue for
+/// the other replicas, and hands back (requeues) what was prefetched but not begun; the handlers in flight then finish
+/// and are acknowledged, and only those still running when the stop timeout runs out are cancelled and left
+/// unacknowledged, to be redelivered (<see cref="DrainingBackgroundService"/>).
+/// </para>
 /// </summary>
-internal sealed class RabbitMQEventConsumer : BackgroundService
+internal sealed class RabbitMQEventConsumer : DrainingBackgroundService
 {
     public const string DeadLetterExchangeName = RabbitMQEventBus.ExchangeName + ".dlx";
 
@@ -30,6 +36,10 @@ internal sealed class RabbitMQEventConsumer : BackgroundService
     readonly TimeProvider _timeProvider;
     readonly ILogger<RabbitMQEventConsumer> _logger;
     readonly ResiliencePipeline _retry;
+    // Handlers running now; once _stopping is set no handler begins, and the last one to end completes _idle.
+    int _inFlight;
+    int _stopping;
+    readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public RabbitMQEventConsumer(
         RabbitMQConnectionSource connections,
@@ -72,10 +82,10 @@ internal sealed class RabbitMQEventConsumer : BackgroundService
             return;
         }
 
-        IChannel? channel = null;
+        (IChannel Channel, string ConsumerTag)? consumer = null;
         try
         {
-            channel = await OpenConsumerWithRetriesAsync(stoppingToken);
+            consumer = await OpenConsumerWithRetriesAsync(stoppingToken);
             // From here on RabbitMQ.Client's automatic recovery reopens the channel, topology and consumer.
             await Task.Delay(Timeout.InfiniteTimeSpan, _timeProvider, stoppingToken);
         }
@@ -84,15 +94,49 @@ internal sealed class RabbitMQEventConsumer : BackgroundService
         }
         finally
         {
-            if (channel is not null)
-            {
-                // Unacknowledged messages go back to the queue for another replica or the next start.
-                await channel.DisposeAsync();
-            }
+            await StopConsumingAsync(consumer);
         }
     }
 
-    async Task<IChannel> OpenConsumerWithRetriesAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Takes no more deliveries, waits for the handlers in flight (until <see cref="DrainingBackgroundService.Abandoned"/>),
+    /// then closes the channel: whatever is still unacknowledged on it goes back to the queue.
+    /// </summary>
+    async Task StopConsumingAsync((IChannel Channel, string ConsumerTag)? consumer)
+    {
+        Interlocked.Exchange(ref _stopping, 1);
+        if (Volatile.Read(ref _inFlight) == 0)
+        {
+            _idle.TrySetResult();
+        }
+        if (consumer is not { } opened)
+        {
+            return;
+        }
+        var (channel, consumerTag) = opened;
+        try
+        {
+            await channel.BasicCancelAsync(consumerTag, noWait: false, Abandoned);
+        }
+        catch (Exception ex)
+        {
+            // The channel is closed already (broker gone), or the stop timeout ran out: it is closed below either way.
+            _logger.LogDebug(ex, "Cancelling the consumer of {Queue} failed", QueueName);
+        }
+        try
+        {
+            await _idle.Task.WaitAsync(Abandoned);
+            _logger.LogInformation("Stopped consuming {Queue}; the handlers in flight finished", QueueName);
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogWarning("Stopped consuming {Queue} with {Count} handlers cut off by the stop timeout; their messages are redelivered",
+                QueueName, Volatile.Read(ref _inFlight));
+        }
+        await channel.DisposeAsync();
+    }
+
+    async Task<(IChannel, string)> OpenConsumerWithRetriesAsync(CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromSeconds(1);
         while (true)
@@ -110,7 +154,7 @@ internal sealed class RabbitMQEventConsumer : BackgroundService
         }
     }
 
-    async Task<IChannel> OpenConsumerAsync(CancellationToken stoppingToken)
+    async Task<(IChannel, string)> OpenConsumerAsync(CancellationToken stoppingToken)
     {
         var connection = await _connections.GetConnectionAsync(stoppingToken);
         var channel = await connection.CreateChannelAsync(
@@ -128,10 +172,10 @@ internal sealed class RabbitMQEventConsumer : BackgroundService
 
             await channel.BasicQosAsync(prefetchSize: 0, _options.PrefetchCount, global: false, stoppingToken);
             var consumer = new AsyncEventingBasicConsumer(channel);
-            consumer.ReceivedAsync += (_, delivery) => OnMessageAsync(channel, delivery, stoppingToken);
-            await channel.BasicConsumeAsync(QueueName, autoAck: false, consumer, stoppingToken);
+            consumer.ReceivedAsync += (_, delivery) => OnDeliveryAsync(channel, delivery);
+            var consumerTag = await channel.BasicConsumeAsync(QueueName, autoAck: false, consumer, stoppingToken);
             _logger.LogInformation("Consuming {Queue} for {Events}", QueueName, _subscriptionInfo.SubscribedEvents);
-            return channel;
+            return (channel, consumerTag);
         }
         catch
         {
@@ -140,7 +184,29 @@ internal sealed class RabbitMQEventConsumer : BackgroundService
         }
     }
 
-    async Task OnMessageAsync(IChannel channel, BasicDeliverEventArgs delivery, CancellationToken stoppingToken)
+    async Task OnDeliveryAsync(IChannel channel, BasicDeliverEventArgs delivery)
+    {
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            if (Volatile.Read(ref _stopping) == 1)
+            {
+                // Prefetched, not begun: back to the queue at once, for another replica.
+                await SettleAsync(channel, delivery.DeliveryTag, Settlement.Requeue);
+                return;
+            }
+            await OnMessageAsync(channel, delivery, Abandoned);
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _inFlight) == 0 && Volatile.Read(ref _stopping) == 1)
+            {
+                _idle.TrySetResult();
+            }
+        }
+    }
+
+    async Task OnMessageAsync(IChannel channel, BasicDeliverEventArgs delivery, CancellationToken abandoned)
     {
         var eventName = delivery.RoutingKey;
         using var activity = StartProcessActivity(eventName, delivery);
@@ -151,25 +217,26 @@ internal sealed class RabbitMQEventConsumer : BackgroundService
             _logger.LogError("Dead-lettering message {MessageId}: {Event} is not a subscribed event or its body is not valid JSON for it",
                 delivery.BasicProperties.MessageId, eventName);
             activity?.SetStatus(ActivityStatusCode.Error, "Poison message");
-            await SettleAsync(channel, delivery.DeliveryTag, ack: false);
+            await SettleAsync(channel, delivery.DeliveryTag, Settlement.DeadLetter);
             return;
         }
 
         try
         {
-            await _retry.ExecuteAsync(async ct => await DispatchAsync(@event, ct), stoppingToken);
-            await SettleAsync(channel, delivery.DeliveryTag, ack: true);
+            await _retry.ExecuteAsync(async ct => await DispatchAsync(@event, ct), abandoned);
+            await SettleAsync(channel, delivery.DeliveryTag, Settlement.Ack);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception ex) when (abandoned.IsCancellationRequested)
         {
-            // Shutting down: left unacknowledged, the message is redelivered.
+            // Cut off by the stop timeout, whatever the interrupted call threw: left unacknowledged, it is redelivered.
+            _logger.LogWarning("{Event} {EventId} was cut off by the stop timeout and will be redelivered: {Reason}", eventName, @event.Id, ex.Message);
         }
         catch (Exception ex)
         {
             _logger.LogError(ex, "Dead-lettering {Event} {EventId} after {Retries} retries", eventName, @event.Id, _options.RetryCount);
             activity?.AddException(ex);
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            await SettleAsync(channel, delivery.DeliveryTag, ack: false);
+            await SettleAsync(channel, delivery.DeliveryTag, Settlement.DeadLetter);
         }
     }
 
@@ -221,23 +288,22 @@ internal sealed class RabbitMQEventConsumer : BackgroundService
         }
     }
 
-    async Task SettleAsync(IChannel channel, ulong deliveryTag, bool ack)
+    enum Settlement { Ack, DeadLetter, Requeue }
+
+    async Task SettleAsync(IChannel channel, ulong deliveryTag, Settlement settlement)
     {
         try
         {
-            if (ack)
+            await (settlement switch
             {
-                await channel.BasicAckAsync(deliveryTag, multiple: false);
-            }
-            else
-            {
-                await channel.BasicNackAsync(deliveryTag, multiple: false, requeue: false);
-            }
+                Settlement.Ack => channel.BasicAckAsync(deliveryTag, multiple: false),
+                _ => channel.BasicNackAsync(deliveryTag, multiple: false, requeue: settlement == Settlement.Requeue),
+            });
         }
         catch (Exception ex)
         {
             // The channel went away; the broker redelivers the message, and idempotent handlers absorb it.
-            _logger.LogWarning(ex, "Could not {Settle} delivery {DeliveryTag}", ack ? "ack" : "nack", deliveryTag);
+            _logger.LogWarning(ex, "Could not {Settlement} delivery {DeliveryTag}", settlement, deliveryTag);
         }
     }
 }

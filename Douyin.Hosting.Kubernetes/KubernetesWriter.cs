@@ -42,6 +42,23 @@ internal sealed class KubernetesWriter(
     private readonly SortedDictionary<string, string> _secretKeys = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, ParameterResource> _inputs = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// How a pod stops (docs/reliability.md, "Stopping a service on purpose"), in seconds. The kubelet runs the preStop
+    /// sleep while the Service's endpoints and kube-proxy stop sending the terminating pod work, then sends SIGTERM; the
+    /// service turns unready and serves on for the drain delay (the edge's own probes take it out), then stops its parts
+    /// within the stop timeout; the grace period covers the three and a margin, after which the kubelet kills it.
+    /// </summary>
+    private sealed record StopTimes(int PreStop, int DrainDelay, int StopTimeout, int Margin)
+    {
+        public int GracePeriod => PreStop + DrainDelay + StopTimeout + Margin;
+    }
+
+    private StopTimes Stop => new(Seconds("PreStopSeconds", 5), Seconds("DrainDelaySeconds", 5), Seconds("StopTimeoutSeconds", 15), Seconds("StopMarginSeconds", 5));
+
+    private int Seconds(string key, int defaultValue) => configuration.GetValue($"Publishing:{key}", defaultValue) is var seconds and >= 0
+        ? seconds
+        : throw new DistributedApplicationException($"Publishing:{key} must be a whole number of seconds, 0 or more.");
+
     private string IngressNetwork => configuration["Publishing:IngressNetwork"] ?? DefaultIngressNetwork;
     private string IngressNamespace => configuration["Publishing:IngressNamespace"] ?? DefaultIngressNamespace;
 
@@ -94,6 +111,10 @@ internal sealed class KubernetesWriter(
         {
             environment.Add(EnvironmentVariable("Douyin__PublicBaseUrl", $"https://{host}"));
         }
+        // The service's own drain and stop (ShutdownOptions) from the numbers the grace period is made of.
+        var stop = Stop;
+        environment.Add(EnvironmentVariable("Shutdown__DrainDelay", TimeSpan.FromSeconds(stop.DrainDelay).ToString("c", CultureInfo.InvariantCulture)));
+        environment.Add(EnvironmentVariable("Shutdown__StopTimeout", TimeSpan.FromSeconds(stop.StopTimeout).ToString("c", CultureInfo.InvariantCulture)));
         var external = project.Annotations.OfType<EndpointAnnotation>().Any(e => e.IsExternal);
         if (external)
         {
@@ -112,7 +133,13 @@ internal sealed class KubernetesWriter(
             container["readinessProbe"] = HttpProbe("/health", periodSeconds: 10, failureThreshold: 3);
             container["livenessProbe"] = HttpProbe("/alive", periodSeconds: 10, failureThreshold: 3);
         }
-        var workload = Workload("Deployment", name, project.GetReplicaCount(), container, PodSecurity(ProjectUser, fsGroup: false), [EmptyDir("tmp", TempSize)]);
+        if (stop.PreStop > 0)
+        {
+            // The kubelet's own sleep (Kubernetes 1.30+): the .NET images have no shell to run `sleep` in.
+            container["lifecycle"] = Map(("preStop", Map(("sleep", Map(("seconds", stop.PreStop))))));
+        }
+        var workload = Workload("Deployment", name, project.GetReplicaCount(), container, PodSecurity(ProjectUser, fsGroup: false), [EmptyDir("tmp", TempSize)],
+            terminationGracePeriodSeconds: stop.GracePeriod);
         var objects = new List<object> { workload, Service(name, [("http", ProjectPort)]) };
         var minReplicas = project.GetReplicaCount();
         if (configuration.GetSection($"Publishing:Autoscale:{name}") is { } autoscale && autoscale.Exists())
@@ -294,10 +321,15 @@ internal sealed class KubernetesWriter(
     private static Dictionary<string, object> MatchLabels(string name) => Map(("matchLabels", Labels(name)));
 
     private static Dictionary<string, object> Workload(
-        string kind, string name, int replicas, Dictionary<string, object> container, Dictionary<string, object> security, IReadOnlyList<object> volumes)
+        string kind, string name, int replicas, Dictionary<string, object> container, Dictionary<string, object> security, IReadOnlyList<object> volumes,
+        int? terminationGracePeriodSeconds = null)
     {
         // Nothing here talks to the Kubernetes API.
         var pod = Map(("automountServiceAccountToken", false), ("securityContext", security), ("containers", new[] { container }));
+        if (terminationGracePeriodSeconds is { } grace)
+        {
+            pod["terminationGracePeriodSeconds"] = grace;
+        }
         if (volumes.Count > 0)
         {
             pod["volumes"] = volumes;

@@ -114,7 +114,7 @@ public sealed class IntegrationEventOutbox<TContext>(
             db.Entry(entry).State = EntityState.Detached;
             if (!dispatcher.TryDispatch(@event))
             {
-                logger.LogWarning("The outbox dispatcher is full; the relay will publish {EventId}", @event.Id);
+                logger.LogWarning("The outbox dispatcher is full or stopped; the relay will publish {EventId}", @event.Id);
             }
         }
     }

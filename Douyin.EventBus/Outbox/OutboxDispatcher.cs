@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Douyin.EventBus.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -10,12 +11,19 @@ namespace Douyin.EventBus.Outbox;
 /// Publishes the events of committed outbox rows right after their commit, in the background: the request that
 /// committed them answers without waiting for the broker's confirmation and two more row updates. Events that arrive
 /// together are published together (their confirmations pipeline) and their rows marked in one statement. Whatever
-/// this does not publish (the broker is down, the queue is full, the process stops first) stays unpublished in the
+/// this does not publish (the broker is down, the queue is full, the process is killed first) stays unpublished in the
 /// outbox, and <see cref="OutboxRelay{TContext}"/> publishes it; a row published but not marked is published again,
 /// which consumers' inboxes absorb.
+/// <para>
+/// When the host stops, the batch in flight is finished, and once every hosted service has stopped (Kestrel's last
+/// requests and the consumers' last handlers have committed theirs) the events still queued are published
+/// (<see cref="StoppedAsync"/>), within the stop timeout: they are not left to a relay that looks only
+/// <see cref="EventBusOptions.OutboxRelayDelay"/> later, and on another replica.
+/// </para>
 /// </summary>
 public sealed class OutboxDispatcher<TContext>(
-    IServiceScopeFactory scopeFactory, IEventBus eventBus, ILogger<OutboxDispatcher<TContext>> logger) : BackgroundService where TContext : DbContext
+    IServiceScopeFactory scopeFactory, IEventBus eventBus, ILogger<OutboxDispatcher<TContext>> logger)
+    : DrainingBackgroundService, IHostedLifecycleService where TContext : DbContext
 {
     const int BatchSize = 100;
     const int Capacity = 10_000;
@@ -23,28 +31,74 @@ public sealed class OutboxDispatcher<TContext>(
     readonly Channel<IntegrationEvent> _events = Channel.CreateBounded<IntegrationEvent>(
         new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
-    /// <summary>Queues an event whose row has committed; false when the queue is full, and the relay publishes it later.</summary>
+    /// <summary>
+    /// Queues an event whose row has committed; false when the queue is full or the host has stopped, and the relay
+    /// publishes it later.
+    /// </summary>
     public bool TryDispatch(IntegrationEvent @event) => _events.Writer.TryWrite(@event);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<IntegrationEvent>(BatchSize);
         try
         {
             while (await _events.Reader.WaitToReadAsync(stoppingToken))
             {
-                while (batch.Count < BatchSize && _events.Reader.TryRead(out var @event))
-                {
-                    batch.Add(@event);
-                }
-                await PublishAsync(batch, stoppingToken);
-                batch.Clear();
+                // A batch once taken is published whatever the stop says, or its events would wait for the relay.
+                await PublishBatchAsync(Abandoned);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
     }
+
+    /// <summary>After every hosted service has stopped, nothing commits events any more: publish what is queued.</summary>
+    public async Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        _events.Writer.TryComplete();
+        try
+        {
+            if (ExecuteTask is { } running)
+            {
+                await running.WaitAsync(cancellationToken); // one reader at a time
+            }
+            var flushed = 0;
+            while (await PublishBatchAsync(cancellationToken) is > 0 and var count)
+            {
+                flushed += count;
+            }
+            if (flushed > 0)
+            {
+                logger.LogInformation("Published {Count} integration events of {DbContext} queued when the host stopped", flushed, typeof(TContext).Name);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("The stop timeout ran out before the queued integration events of {DbContext} were published; the outbox relay will",
+                typeof(TContext).Name);
+        }
+    }
+
+    /// <summary>Publishes up to <see cref="BatchSize"/> queued events; returns how many it took.</summary>
+    async Task<int> PublishBatchAsync(CancellationToken cancellationToken)
+    {
+        var batch = new List<IntegrationEvent>(BatchSize);
+        while (batch.Count < BatchSize && _events.Reader.TryRead(out var @event))
+        {
+            batch.Add(@event);
+        }
+        if (batch.Count > 0)
+        {
+            await PublishAsync(batch, cancellationToken);
+        }
+        return batch.Count;
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     async Task PublishAsync(List<IntegrationEvent> batch, CancellationToken cancellationToken)
     {

@@ -16,13 +16,19 @@ namespace Douyin.Feed.Writes;
 /// (or array of writes) is dead-lettered at once; a batch that keeps failing for another reason is retried one message
 /// at a time, so only the message at fault is dead-lettered (with the writes group-committed beside the one at fault).
 /// While the database or Redis is away the batch waits and retries.
+/// <para>
+/// When the host stops, each consumer cancels its subscription at once (basic.cancel: the broker keeps the rest of the
+/// queue for the other replicas), finishes and acknowledges the batch in flight, and closes its channel, which hands
+/// back what it had prefetched. Only a batch still running when the stop timeout runs out is cut off, rolled back and
+/// redelivered (<see cref="DrainingBackgroundService"/>).
+/// </para>
 /// </summary>
 public sealed class FeedWriteConsumer(
     RabbitMQConnectionSource connections,
     IServiceScopeFactory scopeFactory,
     IOptions<FeedWritesOptions> options,
     TimeProvider time,
-    ILogger<FeedWriteConsumer> logger) : BackgroundService
+    ILogger<FeedWriteConsumer> logger) : DrainingBackgroundService
 {
     static readonly TimeSpan s_maxDelay = TimeSpan.FromSeconds(30);
 
@@ -67,36 +73,74 @@ public sealed class FeedWriteConsumer(
         await channel.BasicQosAsync(prefetchSize: 0, (ushort)Math.Min(ushort.MaxValue, _options.BatchSize * 2), global: false, stoppingToken);
 
         // Delivery tags belong to this channel: once it closes, its unacknowledged messages are redelivered and
-        // nothing may be acknowledged on whatever channel recovery opens in its place, so the loop ends here.
-        using var closed = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        // nothing may be acknowledged on whatever channel recovery opens in its place, so the loop ends here. A batch
+        // runs until then or until the stop timeout runs out, not just until the host stops.
+        using var closed = CancellationTokenSource.CreateLinkedTokenSource(Abandoned);
         channel.ChannelShutdownAsync += (_, _) =>
         {
             closed.Cancel();
             return Task.CompletedTask;
         };
+        // Cancelled when the host stops, the channel closes or the loop ends.
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, closed.Token);
         var received = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = true });
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
             received.Writer.WriteAsync(new(delivery.DeliveryTag, Parse(delivery.Body.Span), delivery.BasicProperties.MessageId)).AsTask();
-        await channel.BasicConsumeAsync(FeedWriteQueue.QueueName, autoAck: false, consumer, stoppingToken);
+        var consumerTag = await channel.BasicConsumeAsync(FeedWriteQueue.QueueName, autoAck: false, consumer, stoppingToken);
         logger.LogInformation("Consuming {Queue}", FeedWriteQueue.QueueName);
+        var stopTaking = CancelOnStopAsync(channel, consumerTag, stoppingToken, reading.Token, closed.Token);
 
         var batch = new List<Delivery>();
-        while (true)
+        try
         {
-            batch.Clear();
-            var writes = 0;
-            // Whole messages, until the batch holds BatchSize writes.
-            for (var next = await received.Reader.ReadAsync(closed.Token); ; )
+            while (!stoppingToken.IsCancellationRequested)
             {
-                batch.Add(next);
-                writes += next.Writes?.Length ?? 0;
-                if (writes >= _options.BatchSize || !received.Reader.TryRead(out next!))
+                batch.Clear();
+                var writes = 0;
+                // Whole messages, until the batch holds BatchSize writes.
+                for (var next = await received.Reader.ReadAsync(reading.Token); ; )
                 {
-                    break;
+                    batch.Add(next);
+                    writes += next.Writes?.Length ?? 0;
+                    if (writes >= _options.BatchSize || !received.Reader.TryRead(out next!))
+                    {
+                        break;
+                    }
                 }
+                await ProcessAsync(channel, batch, closed.Token);
             }
-            await ProcessAsync(channel, batch, closed.Token);
+        }
+        finally
+        {
+            reading.Cancel();
+            await stopTaking;
+        }
+    }
+
+    /// <summary>basic.cancel the moment the host stops, while the batch in flight goes on; returns when the loop has ended otherwise.</summary>
+    async Task CancelOnStopAsync(IChannel channel, string consumerTag, CancellationToken stoppingToken, CancellationToken loopEnded, CancellationToken closed)
+    {
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, time, loopEnded);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        if (!stoppingToken.IsCancellationRequested || closed.IsCancellationRequested)
+        {
+            return;
+        }
+        try
+        {
+            await channel.BasicCancelAsync(consumerTag, noWait: false, closed);
+            logger.LogInformation("Stopped taking deliveries from {Queue}; finishing the batch in flight", FeedWriteQueue.QueueName);
+        }
+        catch (Exception ex)
+        {
+            // The channel closed meanwhile: it delivers nothing more either.
+            logger.LogDebug(ex, "Cancelling a consumer of {Queue} failed", FeedWriteQueue.QueueName);
         }
     }
 

@@ -169,6 +169,10 @@ public sealed class PublishingTests : IDisposable
             }
             Assert.Equal(project != "web", environment.ContainsKey("ServiceCredential__Key"));
             Assert.Equal("8080", Map(Seq(Map(files[$"{project}.yaml"][1]["spec"])["ports"]).Single())["port"]);
+            // The stop: a 5 s preStop sleep, the service's 5 s drain and 15 s stop, and 5 s of margin.
+            Assert.Equal("5", Map(Map(Map(container["lifecycle"])["preStop"])["sleep"])["seconds"]);
+            Assert.Equal(("00:00:05", "00:00:15"), (environment["Shutdown__DrainDelay"], environment["Shutdown__StopTimeout"]));
+            Assert.Equal("30", Map(Map(Map(deployment["spec"])["template"])["spec"])["terminationGracePeriodSeconds"]);
         }
         var web = EnvironmentOf(Container(files["web.yaml"][0]));
         Assert.Equal("http://feed:8080", web["services__feed__http__0"]);
@@ -295,6 +299,10 @@ public sealed class PublishingTests : IDisposable
         {
             b.Configuration["Publishing:Host"] = "douyin.example.com";
             b.Configuration["Publishing:IngressNetwork"] = "172.16.0.0/12";
+            b.Configuration["Publishing:PreStopSeconds"] = "3";
+            b.Configuration["Publishing:DrainDelaySeconds"] = "7";
+            b.Configuration["Publishing:StopTimeoutSeconds"] = "20";
+            b.Configuration["Publishing:StopMarginSeconds"] = "2";
         });
         var objects = await KustomizeAsync(_output);
         List<Dictionary<object, object>> OfKind(string kind) => [.. objects.Where(o => (string)o["kind"] == kind)];
@@ -360,6 +368,13 @@ public sealed class PublishingTests : IDisposable
         Assert.All(s_projects, p => Assert.Equal("https://douyin.example.com", environments[p]["Douyin__PublicBaseUrl"]));
         Assert.All(["social", "chat", "feed"], p => Assert.Equal("secret:douyin-secrets/service-key", environments[p]["ServiceCredential__Key"]));
         Assert.DoesNotContain("ServiceCredential__Key", environments["web"].Keys);
+        // Every project stops as configured, its grace period the sum: the preStop sleep, the drain, the stop and the margin.
+        foreach (var deployment in OfKind("Deployment"))
+        {
+            Assert.Equal("3", Map(Map(Map(Container(deployment)["lifecycle"])["preStop"])["sleep"])["seconds"]);
+            Assert.Equal("32", Map(Map(Map(deployment["spec"])["template"])["spec"])["terminationGracePeriodSeconds"]);
+            Assert.Equal(("00:00:07", "00:00:20"), (environments[NameOf(deployment)]["Shutdown__DrainDelay"], environments[NameOf(deployment)]["Shutdown__StopTimeout"]));
+        }
 
         // Defaults: any host, the usual private network.
         await PublishAsync("kubernetes", Path.Combine(_output, "defaults"));

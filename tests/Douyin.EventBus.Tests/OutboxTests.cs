@@ -10,7 +10,8 @@ namespace Douyin.EventBus.Tests;
 [Collection(BrokerCollection.Name)]
 public sealed class OutboxTests(EventBusFixture fixture)
 {
-    static readonly Dictionary<string, string?> s_slowRelay = new() { ["EventBus:OutboxRelayDelay"] = "00:01:00" };
+    // Both relays (every service runs one over the shared table) leave rows alone for a minute.
+    internal static readonly Dictionary<string, string?> SlowRelay = new() { ["EventBus:OutboxRelayDelay"] = "00:01:00" };
 
     [Fact]
     public async Task EventCommitsWithTheBusinessChangeAndIsPublishedInTheBackgroundRightAfter()
@@ -18,8 +19,8 @@ public sealed class OutboxTests(EventBusFixture fixture)
         // Both relays (every service runs one over the shared table) leave rows alone for a minute, so only the
         // dispatcher can publish the event within the test, and it must have published it once.
         using var subscriber = await fixture.StartServiceAsync("outbox-subscriber", bus =>
-            bus.AddSubscription<OrderPlacedIntegrationEvent, RecordingHandler<OrderPlacedIntegrationEvent>>(), s_slowRelay);
-        using var publisher = fixture.CreateService("outbox-publisher", settings: s_slowRelay);
+            bus.AddSubscription<OrderPlacedIntegrationEvent, RecordingHandler<OrderPlacedIntegrationEvent>>(), SlowRelay);
+        using var publisher = fixture.CreateService("outbox-publisher", settings: SlowRelay);
         await publisher.StartAsync();
         var order = new Order { Id = Guid.NewGuid(), Product = "camera" };
         var placed = new OrderPlacedIntegrationEvent(order.Id, order.Product);
@@ -52,7 +53,7 @@ public sealed class OutboxTests(EventBusFixture fixture)
     {
         // A broker that is not there: the dispatcher's publish fails, the row is marked failed for the relay, and the
         // committing caller saw no error.
-        using var publisher = fixture.CreateService("outbox-no-broker", connectionString: "amqp://guest:guest@127.0.0.1:1/", settings: s_slowRelay);
+        using var publisher = fixture.CreateService("outbox-no-broker", connectionString: "amqp://guest:guest@127.0.0.1:1/", settings: SlowRelay);
         await publisher.StartAsync();
         var placed = new OrderPlacedIntegrationEvent(Guid.NewGuid(), "filter");
 

@@ -103,17 +103,21 @@ public sealed class EventBusFixture : IAsyncLifetime
         return host;
     }
 
-    public async Task<uint> ConsumerCountAsync(string queue)
+    public async Task<uint> ConsumerCountAsync(string queue) => (await QueueAsync(queue)).Consumers;
+
+    /// <summary>What the broker counts on <c>queue</c>: messages ready for a consumer (not those delivered and unacknowledged), and consumers.</summary>
+    public async Task<(uint Ready, uint Consumers)> QueueAsync(string queue)
     {
         await using var connection = await new ConnectionFactory { Uri = new Uri(RabbitMQ.ConnectionString) }.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         try
         {
-            return (await channel.QueueDeclarePassiveAsync(queue)).ConsumerCount;
+            var declared = await channel.QueueDeclarePassiveAsync(queue);
+            return (declared.MessageCount, declared.ConsumerCount);
         }
         catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
         {
-            return 0; // not declared yet
+            return (0, 0); // not declared yet
         }
     }
 
