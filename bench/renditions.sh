@@ -43,12 +43,12 @@ trap cleanup EXIT
 say "building Release"
 dotnet build Douyin.AppHost -c Release --nologo -v q -clp:ErrorsOnly
 
-# The dashboard on ports of our own, its telemetry API under a key of our own (Aspire's AppHost:DashboardApiKey).
-dashboard="http://127.0.0.1:$(free_port)" api_key=$(openssl rand -hex 16)
-say "starting the AppHost (data in $work/data, dashboard at $dashboard)"
+# The dashboard's telemetry API under a key of our own (Aspire's AppHost:DashboardApiKey); its port is a random one.
+api_key=$(openssl rand -hex 16)
+say "starting the AppHost (data in $work/data)"
 # A 200 MB upload's encode may take longer than the default 10 min on a busy machine: a timeout would retry it.
 RateLimiting__Enabled=false Renditions__EncodeTimeout=01:00:00 \
-  ASPNETCORE_URLS="$dashboard" ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL="http://127.0.0.1:$(free_port)" \
+  ASPNETCORE_URLS="http://127.0.0.1:$(free_port)" ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL="http://127.0.0.1:$(free_port)" \
   ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="http://127.0.0.1:$(free_port)" ASPIRE_ALLOW_UNSECURED_TRANSPORT=true \
   dotnet run --project Douyin.AppHost -c Release --no-build --no-launch-profile -- \
   --AppHost:DataPath "$work/data" --AppHost:DashboardApiKey "$api_key" --DcpPublisher:RandomizePorts true \
@@ -60,17 +60,18 @@ for _ in $(seq 300); do
   sleep 1
 done
 web=$(grep -E '\bweb is healthy at ' "$work/apphost.log" | tail -1 | grep -oE 'http://[^ ]+' | head -1)
-[ -n "$web" ] || { echo "the AppHost did not start everything" >&2; exit 1; }
+dashboard=$(grep -oE 'Login to the dashboard at http://[^/]+' "$work/apphost.log" | head -1 | sed 's/.* at //')
+[ -n "$web" ] && [ -n "$dashboard" ] || { echo "the AppHost did not start everything" >&2; exit 1; }
 for _ in $(seq 120); do curl -fs "$web/douyin/feed/" >/dev/null && break; sleep 1; done
-say "web at $web"
+say "web at $web, dashboard at $dashboard"
 
-# Seconds the dashboard's "rendition encode" span of the video took (child of the job's "rendition" span, which carries
-# douyin.video.id); empty until the dashboard has it (the services export every few seconds).
+# Seconds the dashboard's "rendition encode" span of the video took (child of the job's "rendition" span, which names
+# the upload's blob, videos/<id>.mp4); empty until the dashboard has it (the services export every few seconds).
 encode_seconds() {
-  curl -fsS -H "x-api-key: $api_key" "$dashboard/api/telemetry/spans" | jq -r --arg video "$1" '
+  curl -fsS -H "x-api-key: $api_key" "$dashboard/api/telemetry/spans" | jq -r --arg blob "videos/$1." '
     [.data.resourceSpans[].scopeSpans[].spans[]] as $spans
-    | [$spans[] | select(.name == "rendition" and any(.attributes[]?; .key == "douyin.video.id"
-        and ((.value.intValue // .value.stringValue) | tostring) == $video)) | .spanId] as $jobs
+    | [$spans[] | select(.name == "rendition" and any(.attributes[]?; .key == "douyin.rendition.source"
+        and (.value.stringValue // "" | startswith($blob)))) | .spanId] as $jobs
     | [$spans[] | select(.name == "rendition encode" and (.parentSpanId | IN($jobs[])))][-1]
     | if . == null then empty else (((.endTimeUnixNano | tonumber) - (.startTimeUnixNano | tonumber)) / 1e9) end'
 }
@@ -102,7 +103,8 @@ for mb in "${megabytes[@]}"; do
   duration=$(ffprobe -v error -show_entries format=duration -of default=nw=1:nk=1 "$file")
   bytes=$(stat -c %s "$file")
   user=$(curl -fsS -X POST "$web/douyin/user/register/?username=renditions-$mb-$RANDOM&password=bench-secret")
-  token=$(jq -r .token <<<"$user") user_id=$(jq -r .user_id <<<"$user")
+  # Ids are 64-bit: read as text, since jq's numbers are doubles.
+  token=$(jq -r .token <<<"$user") user_id=$(grep -oE '"user_id":[0-9]+' <<<"$user" | cut -d: -f2)
 
   start=$(date +%s.%N)
   answer=$(curl -fsS -F "data=@$file" -F "token=$token" -F "title=$mb MB" -w '\n%{time_total}' "$web/douyin/publish/action/")
@@ -113,7 +115,7 @@ for mb in "${megabytes[@]}"; do
   while [ -z "$streamable" ]; do
     (( $(echo "$(date +%s.%N) - $start > $within" | bc) )) && { echo "no streamable rendition of $mb MB within $within s" >&2; exit 1; }
     listed=$(curl -fsS "$web/douyin/publish/list/?user_id=$user_id&token=$token")
-    video_id=$(jq -r '.video_list[0].id' <<<"$listed") play_url=$(jq -r '.video_list[0].play_url' <<<"$listed")
+    video_id=$(grep -oE '"id":[0-9]+' <<<"$listed" | head -1 | cut -d: -f2) play_url=$(jq -r '.video_list[0].play_url' <<<"$listed")
     if [[ $play_url == */media/renditions/* ]]; then
       curl -fsS -o "$work/rendition.mp4" "$play_url"
       codec=$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of default=nw=1:nk=1 "$work/rendition.mp4")

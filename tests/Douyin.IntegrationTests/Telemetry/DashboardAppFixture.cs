@@ -12,6 +12,7 @@ namespace Douyin.IntegrationTests.Telemetry;
 /// dashboard's OTLP endpoint as under <c>dotnet run</c>, and the tests read back what it received through its
 /// telemetry API (<c>/api/telemetry/spans</c>, which the AppHost enables under <c>AppHost:DashboardApiKey</c>).
 /// Its ports are random ones, as every endpoint's under the testing builder, so a developer's AppHost does not clash.
+/// The API has no metrics; those are read from the dashboard's pages in a browser, signed in with <see cref="Login"/>.
 /// </summary>
 public sealed class DashboardAppFixture : IAsyncLifetime
 {
@@ -20,9 +21,13 @@ public sealed class DashboardAppFixture : IAsyncLifetime
     public const string DashboardResource = "aspire-dashboard";
 
     readonly string _apiKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+    readonly string _browserToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
     DistributedApplication? _app;
 
     public HttpClient Dashboard { get; private set; } = null!;
+
+    /// <summary>The dashboard's login link (Aspire's <c>AppHost:BrowserToken</c>), as <c>dotnet run</c> prints it.</summary>
+    public Uri Login => new(Dashboard.BaseAddress!, $"/login?t={_browserToken}");
 
     public async Task InitializeAsync()
     {
@@ -31,6 +36,7 @@ public sealed class DashboardAppFixture : IAsyncLifetime
             [
                 $"--AppHost:DataPath={_dataPath}",
                 $"--AppHost:DashboardApiKey={_apiKey}",
+                $"--AppHost:BrowserToken={_browserToken}",
             ],
             (options, _) => options.DisableDashboard = false,
             timeout.Token);

@@ -1,0 +1,83 @@
+using Douyin.E2ETests.Infrastructure;
+using Douyin.IntegrationTests.Infrastructure;
+using Douyin.IntegrationTests.Renditions;
+using Douyin.IntegrationTests.Videos;
+using Microsoft.Playwright;
+
+namespace Douyin.IntegrationTests.Telemetry;
+
+/// <summary>
+/// The rendition job as a developer sees it in the dashboard (issue 20): its spans in the trace of the publish that
+/// asked for it, read back through the dashboard's telemetry API, and its meter's instruments on the dashboard's
+/// Metrics page, read in headless Chromium (the API of Aspire 13.6's dashboard serves resources, spans, logs and
+/// traces, not metrics). Renditions are on in this app, as under <c>dotnet run</c>.
+/// </summary>
+public sealed class DashboardRenditionTests(DashboardAppFixture fixture, BrowserFixture browser)
+    : IClassFixture<DashboardAppFixture>, IClassFixture<BrowserFixture>
+{
+    const string JobEvent = "VideoRenditionRequestedIntegrationEvent";
+
+    [Fact]
+    public async Task ARenditionJobsSpansAreInItsPublishsTrace()
+    {
+        var traceId = DashboardAppFixture.NewTraceId();
+        long userId;
+        using (var untraced = fixture.Web(DashboardAppFixture.NewTraceId()))
+        {
+            (userId, var token) = await untraced.RegisterAsync();
+            // The clip is H.264 Constrained Baseline: encoded, not only remuxed.
+            using var web = fixture.Web(traceId);
+            Assert.Equal(0, (await web.PublishAsync(token, "rendition traced", await TestMedia.ClipAsync())).StatusCode());
+            await untraced.WaitForRenditionAsync(userId);
+        }
+
+        // The request, the outbox's publish of the job after the commit, the consumer's handling, the job, its ffmpeg run.
+        var spans = await fixture.SpansAsync(s => Job(s, traceId) is { } job && s.Any(e => IsEncodeOf(e, job)), TimeSpan.FromSeconds(60));
+        Assert.True(spans.Any(s => s.Service == "web" && s.Kind == SpanKind.Server && s.TraceId == traceId), $"web's span is not in the trace ({spans.Count} spans received)");
+        var consume = spans.FirstOrDefault(s => s.Service == "feed" && s.Kind == SpanKind.Consumer && s.Name == $"{JobEvent} process"
+            && spans.Any(p => p.TraceId == traceId && p is { Service: "feed", Scope: "RabbitMQ.Client.Publisher", Kind: SpanKind.Producer } && ConsumesFrom(s, p)));
+        Assert.True(consume is not null, "no consume span of the job published in the request's trace");
+        var job = spans.FirstOrDefault(s => s.Scope == "Douyin.Renditions" && s.Name == "rendition" && s.ParentSpanId == consume.SpanId);
+        Assert.True(job is not null, "no rendition span under the consume span");
+        Assert.Contains(spans, s => IsEncodeOf(s, job));
+    }
+
+    [Fact]
+    public async Task TheQueuedAndRunningRenditionsAreOnTheDashboardsMetricsPage()
+    {
+        // A job, so that every instrument has had a measurement (the queued gauge is read from the broker all along).
+        using (var web = fixture.Web(DashboardAppFixture.NewTraceId()))
+        {
+            var (_, token) = await web.RegisterAsync();
+            Assert.Equal(0, (await web.PublishAsync(token, "rendition measured", await TestMedia.ClipAsync())).StatusCode());
+        }
+
+        await using var context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(fixture.Login.ToString());
+        // Each instrument's page names it and shows the description the service exported with it (OTLP carries both).
+        foreach (var (instrument, description) in new[]
+        {
+            ("douyin.renditions.queued", "Rendition jobs waiting in the queue for a consumer"),
+            ("douyin.renditions.running", "Rendition jobs this process is downloading, encoding or storing"),
+            ("douyin.renditions.completed", "Rendition jobs finished, by outcome"),
+            ("douyin.renditions.encode.duration", "Time of one ffmpeg run of a rendition"),
+        })
+        {
+            await page.GotoAsync(new Uri(fixture.Dashboard.BaseAddress!, $"/metrics/resource/feed?meter=Douyin.Renditions&instrument={instrument}").ToString());
+            // The job's instruments appear once it has run and the next export (every second or so) has reached the dashboard.
+            await Assertions.Expect(page.GetByText(description).First).ToBeVisibleAsync(new() { Timeout = 90_000 });
+            await Assertions.Expect(page.GetByText(instrument).First).ToBeVisibleAsync();
+        }
+    }
+
+    static ReceivedSpan? Job(IReadOnlyList<ReceivedSpan> spans, string traceId) =>
+        spans.FirstOrDefault(s => s.TraceId == traceId && s.Scope == "Douyin.Renditions" && s.Name == "rendition");
+
+    // Douyin.EventBus parents its handling on the publish; RabbitMQ.Client's own deliver span links to it.
+    static bool ConsumesFrom(ReceivedSpan span, ReceivedSpan publish) =>
+        (span.TraceId == publish.TraceId && span.ParentSpanId == publish.SpanId) || span.Links.Contains((publish.TraceId, publish.SpanId));
+
+    static bool IsEncodeOf(ReceivedSpan span, ReceivedSpan job) =>
+        span.Scope == "Douyin.Renditions" && span.Name == "rendition encode" && span.ParentSpanId == job.SpanId;
+}
