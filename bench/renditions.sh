@@ -67,8 +67,9 @@ say "web at $web, dashboard at $dashboard"
 
 # Seconds the dashboard's "rendition encode" span of the video took (child of the job's "rendition" span, which names
 # the upload's blob, videos/<id>.mp4); empty until the dashboard has it (the services export every few seconds).
+# The API answers 200 spans unless given a limit.
 encode_seconds() {
-  curl -fsS -H "x-api-key: $api_key" "$dashboard/api/telemetry/spans" | jq -r --arg blob "videos/$1." '
+  curl -fsS -H "x-api-key: $api_key" "$dashboard/api/telemetry/spans?resource=feed&limit=100000" | jq -r --arg blob "videos/$1." '
     [.data.resourceSpans[].scopeSpans[].spans[]] as $spans
     | [$spans[] | select(.name == "rendition" and any(.attributes[]?; .key == "douyin.rendition.source"
         and (.value.stringValue // "" | startswith($blob)))) | .spanId] as $jobs

@@ -26,7 +26,7 @@ public sealed class DashboardAppFixture : IAsyncLifetime
 
     public HttpClient Dashboard { get; private set; } = null!;
 
-    /// <summary>The dashboard's login link (Aspire's <c>AppHost:BrowserToken</c>), as <c>dotnet run</c> prints it.</summary>
+    /// <summary>The dashboard's login link (its browser token, ASPIRE_DASHBOARD_FRONTEND_BROWSERTOKEN), as <c>dotnet run</c> prints it.</summary>
     public Uri Login => new(Dashboard.BaseAddress!, $"/login?t={_browserToken}");
 
     public async Task InitializeAsync()
@@ -36,7 +36,7 @@ public sealed class DashboardAppFixture : IAsyncLifetime
             [
                 $"--AppHost:DataPath={_dataPath}",
                 $"--AppHost:DashboardApiKey={_apiKey}",
-                $"--AppHost:BrowserToken={_browserToken}",
+                $"--ASPIRE_DASHBOARD_FRONTEND_BROWSERTOKEN={_browserToken}",
             ],
             (options, _) => options.DisableDashboard = false,
             timeout.Token);

@@ -2,6 +2,7 @@ using Douyin.E2ETests.Infrastructure;
 using Douyin.IntegrationTests.Infrastructure;
 using Douyin.IntegrationTests.Renditions;
 using Douyin.IntegrationTests.Videos;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace Douyin.IntegrationTests.Telemetry;
@@ -31,15 +32,15 @@ public sealed class DashboardRenditionTests(DashboardAppFixture fixture, Browser
             await untraced.WaitForRenditionAsync(userId);
         }
 
-        // The request, the outbox's publish of the job after the commit, the consumer's handling, the job, its ffmpeg run.
-        var spans = await fixture.SpansAsync(s => Job(s, traceId) is { } job && s.Any(e => IsEncodeOf(e, job)), TimeSpan.FromSeconds(60));
+        // The request, the outbox's publish of the job after the commit, the consumer's handling, the job, its ffmpeg run:
+        // received until the whole chain is there (a parent span ends, and is exported, after its children).
+        var spans = await fixture.SpansAsync(s => Chain(s, traceId).Encode is not null, TimeSpan.FromSeconds(60));
         Assert.True(spans.Any(s => s.Service == "web" && s.Kind == SpanKind.Server && s.TraceId == traceId), $"web's span is not in the trace ({spans.Count} spans received)");
-        var consume = spans.FirstOrDefault(s => s.Service == "feed" && s.Kind == SpanKind.Consumer && s.Name == $"{JobEvent} process"
-            && spans.Any(p => p.TraceId == traceId && p is { Service: "feed", Scope: "RabbitMQ.Client.Publisher", Kind: SpanKind.Producer } && ConsumesFrom(s, p)));
-        Assert.True(consume is not null, "no consume span of the job published in the request's trace");
-        var job = spans.FirstOrDefault(s => s.Scope == "Douyin.Renditions" && s.Name == "rendition" && s.ParentSpanId == consume.SpanId);
+        var (publish, consume, job, encode) = Chain(spans, traceId);
+        Assert.True(publish is not null, "no publish of the job in the request's trace");
+        Assert.True(consume is not null, "no consume span of that publish");
         Assert.True(job is not null, "no rendition span under the consume span");
-        Assert.Contains(spans, s => IsEncodeOf(s, job));
+        Assert.True(encode is not null, "no rendition encode span under the rendition span");
     }
 
     [Fact]
@@ -55,6 +56,8 @@ public sealed class DashboardRenditionTests(DashboardAppFixture fixture, Browser
         await using var context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1600, Height = 1000 } });
         var page = await context.NewPageAsync();
         await page.GotoAsync(fixture.Login.ToString());
+        // The login page checks the token, sets its cookie and goes on to the resources.
+        await Assertions.Expect(page).Not.ToHaveURLAsync(new Regex("/login"));
         // Each instrument's page names it and shows the description the service exported with it (OTLP carries both).
         foreach (var (instrument, description) in new[]
         {
@@ -71,13 +74,16 @@ public sealed class DashboardRenditionTests(DashboardAppFixture fixture, Browser
         }
     }
 
-    static ReceivedSpan? Job(IReadOnlyList<ReceivedSpan> spans, string traceId) =>
-        spans.FirstOrDefault(s => s.TraceId == traceId && s.Scope == "Douyin.Renditions" && s.Name == "rendition");
-
-    // Douyin.EventBus parents its handling on the publish; RabbitMQ.Client's own deliver span links to it.
-    static bool ConsumesFrom(ReceivedSpan span, ReceivedSpan publish) =>
-        (span.TraceId == publish.TraceId && span.ParentSpanId == publish.SpanId) || span.Links.Contains((publish.TraceId, publish.SpanId));
-
-    static bool IsEncodeOf(ReceivedSpan span, ReceivedSpan job) =>
-        span.Scope == "Douyin.Renditions" && span.Name == "rendition encode" && span.ParentSpanId == job.SpanId;
+    /// <summary>The job's spans in the trace of the request that published the video, each the child of the one before.</summary>
+    static (ReceivedSpan? Publish, ReceivedSpan? Consume, ReceivedSpan? Job, ReceivedSpan? Encode) Chain(IReadOnlyList<ReceivedSpan> spans, string traceId)
+    {
+        var publish = spans.FirstOrDefault(s => s.TraceId == traceId && s is { Service: "feed", Scope: "RabbitMQ.Client.Publisher", Kind: SpanKind.Producer }
+            && s.Name.StartsWith(JobEvent, StringComparison.Ordinal));
+        // Douyin.EventBus parents its handling on the publish (RabbitMQ.Client's own deliver span only links to it).
+        var consume = publish is null ? null : spans.FirstOrDefault(s => s is { Service: "feed", Kind: SpanKind.Consumer }
+            && s.Name == $"{JobEvent} process" && s.TraceId == traceId && s.ParentSpanId == publish.SpanId);
+        var job = consume is null ? null : spans.FirstOrDefault(s => s is { Scope: "Douyin.Renditions", Name: "rendition" } && s.ParentSpanId == consume.SpanId);
+        var encode = job is null ? null : spans.FirstOrDefault(s => s is { Scope: "Douyin.Renditions", Name: "rendition encode" } && s.ParentSpanId == job.SpanId);
+        return (publish, consume, job, encode);
+    }
 }
