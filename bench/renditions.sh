@@ -47,6 +47,7 @@ dotnet build Douyin.AppHost -c Release --nologo -v q -clp:ErrorsOnly
 api_key=$(openssl rand -hex 16)
 say "starting the AppHost (data in $work/data)"
 # A 200 MB upload's encode may take longer than the default 10 min on a busy machine: a timeout would retry it.
+: >"$work/apphost.log"
 RateLimiting__Enabled=false Renditions__EncodeTimeout=01:00:00 \
   ASPNETCORE_URLS="http://127.0.0.1:$(free_port)" ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL="http://127.0.0.1:$(free_port)" \
   ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="http://127.0.0.1:$(free_port)" ASPIRE_ALLOW_UNSECURED_TRANSPORT=true \
