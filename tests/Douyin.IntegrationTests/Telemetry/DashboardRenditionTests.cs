@@ -35,7 +35,7 @@ public sealed class DashboardRenditionTests(DashboardAppFixture fixture, Browser
         var spans = await fixture.TraceAsync(traceId, s => Chain(s, traceId).Encode is not null, TimeSpan.FromMinutes(3));
         Assert.True(spans.Any(s => s.Service == "web" && s.Kind == SpanKind.Server && s.TraceId == traceId), $"web's span is not in the trace ({spans.Count} spans received)");
         var (publish, consume, job, encode) = Chain(spans, traceId);
-        Assert.True(publish is not null, "no publish of the job in the request's trace");
+        Assert.True(publish is not null, $"no publish of the job in the request's trace: {string.Join(", ", spans.Select(s => $"{s.Service} {s.Scope} '{s.Name}' {s.Kind}"))}");
         Assert.True(consume is not null, "no consume span of that publish");
         Assert.True(job is not null, "no rendition span under the consume span");
         Assert.True(encode is not null, "no rendition encode span under the rendition span");
