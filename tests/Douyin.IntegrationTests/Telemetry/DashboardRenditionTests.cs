@@ -76,7 +76,7 @@ public sealed class DashboardRenditionTests(DashboardAppFixture fixture, Browser
     static (ReceivedSpan? Publish, ReceivedSpan? Consume, ReceivedSpan? Job, ReceivedSpan? Encode) Chain(IReadOnlyList<ReceivedSpan> spans, string traceId)
     {
         var publish = spans.FirstOrDefault(s => s.TraceId == traceId && s is { Service: "feed", Scope: "RabbitMQ.Client.Publisher", Kind: SpanKind.Producer }
-            && s.Name.StartsWith(JobEvent, StringComparison.Ordinal));
+            && s.Name == $"publish {JobEvent}");
         // Douyin.EventBus parents its handling on the publish (RabbitMQ.Client's own deliver span only links to it).
         var consume = publish is null ? null : spans.FirstOrDefault(s => s is { Service: "feed", Kind: SpanKind.Consumer }
             && s.Name == $"{JobEvent} process" && s.TraceId == traceId && s.ParentSpanId == publish.SpanId);
