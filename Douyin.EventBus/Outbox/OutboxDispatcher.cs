@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Douyin.EventBus.Messaging;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,8 @@ namespace Douyin.EventBus.Outbox;
 /// together are published together (their confirmations pipeline) and their rows marked in one statement. Whatever
 /// this does not publish (the broker is down, the queue is full, the process is killed first) stays unpublished in the
 /// outbox, and <see cref="OutboxRelay{TContext}"/> publishes it; a row published but not marked is published again,
-/// which consumers' inboxes absorb.
+/// which consumers' inboxes absorb. A publish continues the trace of the request that committed its row, so the
+/// request, the broker publish and the consumers' work are one trace; the relay's publishes start traces of their own.
 /// <para>
 /// When the host stops, the batch in flight is finished, and once every hosted service has stopped (Kestrel's last
 /// requests and the consumers' last handlers have committed theirs) the events still queued are published
@@ -28,14 +30,14 @@ public sealed class OutboxDispatcher<TContext>(
     const int BatchSize = 100;
     const int Capacity = 10_000;
 
-    readonly Channel<IntegrationEvent> _events = Channel.CreateBounded<IntegrationEvent>(
+    readonly Channel<(IntegrationEvent Event, ActivityContext Cause)> _events = Channel.CreateBounded<(IntegrationEvent, ActivityContext)>(
         new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
     /// <summary>
     /// Queues an event whose row has committed; false when the queue is full or the host has stopped, and the relay
     /// publishes it later.
     /// </summary>
-    public bool TryDispatch(IntegrationEvent @event) => _events.Writer.TryWrite(@event);
+    public bool TryDispatch(IntegrationEvent @event) => _events.Writer.TryWrite((@event, Activity.Current?.Context ?? default));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -82,7 +84,7 @@ public sealed class OutboxDispatcher<TContext>(
     /// <summary>Publishes up to <see cref="BatchSize"/> queued events; returns how many it took.</summary>
     async Task<int> PublishBatchAsync(CancellationToken cancellationToken)
     {
-        var batch = new List<IntegrationEvent>(BatchSize);
+        var batch = new List<(IntegrationEvent Event, ActivityContext Cause)>(BatchSize);
         while (batch.Count < BatchSize && _events.Reader.TryRead(out var @event))
         {
             batch.Add(@event);
@@ -100,10 +102,14 @@ public sealed class OutboxDispatcher<TContext>(
 
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    async Task PublishAsync(List<IntegrationEvent> batch, CancellationToken cancellationToken)
+    async Task PublishAsync(List<(IntegrationEvent Event, ActivityContext Cause)> batch, CancellationToken cancellationToken)
     {
-        var confirmed = await Task.WhenAll(batch.Select(async @event =>
+        var confirmed = await Task.WhenAll(batch.Select(async item =>
         {
+            var @event = item.Event;
+            // The parent of the broker client's publish span: this loop runs outside any request.
+            using var activity = item.Cause == default ? null
+                : RabbitMQEventConsumer.ActivitySource.StartActivity("outbox dispatch", ActivityKind.Internal, item.Cause);
             try
             {
                 await eventBus.PublishAsync(@event, cancellationToken);
@@ -116,8 +122,8 @@ public sealed class OutboxDispatcher<TContext>(
             }
         }));
 
-        Guid[] published = [.. batch.Where((_, i) => confirmed[i]).Select(e => e.Id)];
-        Guid[] failed = [.. batch.Where((_, i) => !confirmed[i]).Select(e => e.Id)];
+        Guid[] published = [.. batch.Where((_, i) => confirmed[i]).Select(e => e.Event.Id)];
+        Guid[] failed = [.. batch.Where((_, i) => !confirmed[i]).Select(e => e.Event.Id)];
         try
         {
             await using var scope = scopeFactory.CreateAsyncScope();

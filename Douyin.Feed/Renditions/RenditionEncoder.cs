@@ -32,7 +32,6 @@ public sealed class RenditionEncoder(IOptions<RenditionOptions> options, IOption
     public async Task<RenditionPlan> RenderAsync(string source, string output, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken);
-        RenditionTelemetry.Running.Add(1);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.EncodeTimeout);
         try
@@ -42,6 +41,9 @@ public sealed class RenditionEncoder(IOptions<RenditionOptions> options, IOption
             Activity.Current?.SetTag("douyin.rendition.remux", plan.RemuxOnly).SetTag("douyin.rendition.reason", plan.Reason);
             logger.LogInformation("Rendition of {Source}: {Plan}", Path.GetFileName(source), plan);
 
+            // The ffmpeg run's own span, beside the blob and database spans of the job: where a rendition's time goes.
+            using var encode = RenditionTelemetry.Source.StartActivity("rendition encode");
+            encode?.SetTag("douyin.rendition.remux", plan.RemuxOnly);
             var started = Stopwatch.GetTimestamp();
             var ffmpeg = FFMpegArguments
                 .FromFileInput(source, verifyExists: true, o => o.WithCustomArgument(InputOptions))
@@ -66,7 +68,6 @@ public sealed class RenditionEncoder(IOptions<RenditionOptions> options, IOption
         }
         finally
         {
-            RenditionTelemetry.Running.Add(-1);
             _slots.Release();
         }
     }

@@ -14,11 +14,11 @@ public static class RenditionTelemetry
     internal static readonly ActivitySource Source = new(Name);
     static readonly Meter s_meter = new(Name);
 
-    // Jobs waiting in the broker's queue (read by RenditionQueueDepth) and ffmpeg runs of this process.
+    // Jobs waiting in the broker's queue, ready for a consumer (read by RenditionQueueDepth).
     static long s_queued;
 
     internal static readonly UpDownCounter<int> Running = s_meter.CreateUpDownCounter<int>(
-        "douyin.renditions.running", "{rendition}", "Renditions this process is probing, encoding or storing");
+        "douyin.renditions.running", "{rendition}", "Rendition jobs this process is downloading, encoding or storing");
 
     internal static readonly Counter<long> Completed = s_meter.CreateCounter<long>(
         "douyin.renditions.completed", "{rendition}", "Rendition jobs finished, by outcome (encoded, remuxed, already_stored, failed)");

@@ -35,6 +35,8 @@ public sealed class VideoRenditionRequestedHandler(
     {
         using var activity = RenditionTelemetry.Source.StartActivity("rendition");
         activity?.SetTag("douyin.video.id", @event.VideoId).SetTag("douyin.rendition.source", @event.SourceBlob);
+        // Running from the job's delivery to its commit: with douyin.renditions.queued (the broker's ready messages), what is not done yet.
+        RenditionTelemetry.Running.Add(1);
         try
         {
             var outcome = await RenderAsync(@event, cancellationToken);
@@ -58,6 +60,10 @@ public sealed class VideoRenditionRequestedHandler(
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
             RenditionTelemetry.Completed.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
             throw;
+        }
+        finally
+        {
+            RenditionTelemetry.Running.Add(-1);
         }
     }
 

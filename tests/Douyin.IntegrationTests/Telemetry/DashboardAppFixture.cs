@@ -12,6 +12,7 @@ namespace Douyin.IntegrationTests.Telemetry;
 /// dashboard's OTLP endpoint as under <c>dotnet run</c>, and the tests read back what it received through its
 /// telemetry API (<c>/api/telemetry/spans</c>, which the AppHost enables under <c>AppHost:DashboardApiKey</c>).
 /// Its ports are random ones, as every endpoint's under the testing builder, so a developer's AppHost does not clash.
+/// The API has no metrics; those are read from the dashboard's pages in a browser, signed in with <see cref="Login"/>.
 /// </summary>
 public sealed class DashboardAppFixture : IAsyncLifetime
 {
@@ -20,9 +21,13 @@ public sealed class DashboardAppFixture : IAsyncLifetime
     public const string DashboardResource = "aspire-dashboard";
 
     readonly string _apiKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+    readonly string _browserToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
     DistributedApplication? _app;
 
     public HttpClient Dashboard { get; private set; } = null!;
+
+    /// <summary>The dashboard's login link (its browser token, ASPIRE_DASHBOARD_FRONTEND_BROWSERTOKEN), as <c>dotnet run</c> prints it.</summary>
+    public Uri Login => new(Dashboard.BaseAddress!, $"/login?t={_browserToken}");
 
     public async Task InitializeAsync()
     {
@@ -31,6 +36,7 @@ public sealed class DashboardAppFixture : IAsyncLifetime
             [
                 $"--AppHost:DataPath={_dataPath}",
                 $"--AppHost:DashboardApiKey={_apiKey}",
+                $"--ASPIRE_DASHBOARD_FRONTEND_BROWSERTOKEN={_browserToken}",
             ],
             (options, _) => options.DisableDashboard = false,
             timeout.Token);
@@ -78,6 +84,36 @@ public sealed class DashboardAppFixture : IAsyncLifetime
         return spans;
     }
 
+    /// <summary>
+    /// The spans of one trace the dashboard holds (<c>/api/telemetry/spans?traceId=</c>), asked for again until
+    /// <paramref name="complete"/> holds for them or <paramref name="within"/> has passed, and returned either way. Not
+    /// the stream: its first answer is a snapshot of a limited number of traces, which a busy app's newest ones fall out of.
+    /// </summary>
+    public async Task<IReadOnlyList<ReceivedSpan>> TraceAsync(string traceId, Func<IReadOnlyList<ReceivedSpan>, bool> complete, TimeSpan within)
+    {
+        List<ReceivedSpan> spans = [];
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            while (!complete(spans))
+            {
+                // The API answers 200 spans unless given a limit.
+                using var response = await Dashboard.GetAsync($"/api/telemetry/spans?traceId={traceId}&limit=100000", timeout.Token);
+                response.EnsureSuccessStatusCode();
+                spans = [.. Parse(JsonNode.Parse(await response.Content.ReadAsStringAsync(timeout.Token))!["data"]!).Where(s => s.TraceId == traceId)];
+                if (!complete(spans))
+                {
+                    // The services export every second or so.
+                    await Task.Delay(TimeSpan.FromSeconds(1), timeout.Token);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+        }
+        return spans;
+    }
+
     async IAsyncEnumerable<ReceivedSpan> FollowAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var response = await Dashboard.GetAsync("/api/telemetry/spans?follow=true", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -90,21 +126,30 @@ public sealed class DashboardAppFixture : IAsyncLifetime
             {
                 continue;
             }
-            // One span per line, as OTLP/JSON: resourceSpans[].scopeSpans[].spans[].
-            foreach (var resource in JsonNode.Parse(line)!["resourceSpans"]!.AsArray())
+            // One span per line.
+            foreach (var span in Parse(JsonNode.Parse(line)!))
             {
-                var service = resource!["resource"]!["attributes"]!.AsArray()
-                    .Single(a => a!["key"]!.GetValue<string>() == "service.name")!["value"]!["stringValue"]!.GetValue<string>();
-                foreach (var scope in resource["scopeSpans"]!.AsArray())
+                yield return span;
+            }
+        }
+    }
+
+    /// <summary>The spans of OTLP/JSON: resourceSpans[].scopeSpans[].spans[].</summary>
+    static IEnumerable<ReceivedSpan> Parse(JsonNode otlp)
+    {
+        foreach (var resource in otlp["resourceSpans"]!.AsArray())
+        {
+            var service = resource!["resource"]!["attributes"]!.AsArray()
+                .Single(a => a!["key"]!.GetValue<string>() == "service.name")!["value"]!["stringValue"]!.GetValue<string>();
+            foreach (var scope in resource["scopeSpans"]!.AsArray())
+            {
+                var scopeName = scope!["scope"]?["name"]?.GetValue<string>() ?? "";
+                foreach (var span in scope["spans"]!.AsArray())
                 {
-                    var scopeName = scope!["scope"]?["name"]?.GetValue<string>() ?? "";
-                    foreach (var span in scope["spans"]!.AsArray())
-                    {
-                        yield return new ReceivedSpan(
-                            service, scopeName, span!["name"]!.GetValue<string>(), (SpanKind)(span["kind"]?.GetValue<int>() ?? 0),
-                            span["traceId"]!.GetValue<string>(), span["spanId"]!.GetValue<string>(), span["parentSpanId"]?.GetValue<string>(),
-                            [.. (span["links"]?.AsArray() ?? []).Select(l => (l!["traceId"]!.GetValue<string>(), l["spanId"]!.GetValue<string>()))]);
-                    }
+                    yield return new ReceivedSpan(
+                        service, scopeName, span!["name"]!.GetValue<string>(), (SpanKind)(span["kind"]?.GetValue<int>() ?? 0),
+                        span["traceId"]!.GetValue<string>(), span["spanId"]!.GetValue<string>(), span["parentSpanId"]?.GetValue<string>(),
+                        [.. (span["links"]?.AsArray() ?? []).Select(l => (l!["traceId"]!.GetValue<string>(), l["spanId"]!.GetValue<string>()))]);
                 }
             }
         }

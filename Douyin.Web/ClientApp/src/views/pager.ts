@@ -25,6 +25,8 @@ export function videoPager(source: VideoSource, empty: () => Node): { element: H
       for (const entry of entries) {
         const slide = entry.target as HTMLElement;
         const video = slide.querySelector("video")!;
+        // autoplay says which video is meant to play, also when it cannot (a source this browser does not decode).
+        video.autoplay = entry.isIntersecting;
         if (entry.isIntersecting) {
           video.muted = muted;
           void video.play().catch(() => {}); // refused autoplay leaves the poster and the tap-to-play

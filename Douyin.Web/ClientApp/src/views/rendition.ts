@@ -36,9 +36,12 @@ export function processingBadge(player: HTMLVideoElement, playUrl: string): HTML
       return;
     }
     const { currentTime, paused } = player;
+    // An original this browser cannot decode (HEVC in most desktop browsers) never started: the rendition is what
+    // plays it, if it is the video on screen.
+    const play = !paused || (player.error !== null && player.autoplay);
     player.src = rendition;
     player.currentTime = currentTime;
-    if (!paused) void player.play().catch(() => {});
+    if (play) void player.play().catch(() => {});
     badge.remove();
   };
   void poll();
