@@ -125,7 +125,7 @@ public sealed class RenditionTests(RenditionsFixture fixture)
 
         var feed = new SocialBackstage(fixture);
         await feed.StopAsync("feed");
-        // Stopping Feed cancels the job, which kills ffmpeg; the unacknowledged job goes back to the queue.
+        // The stop timeout runs out mid-encode: the job is cancelled, which kills ffmpeg, and goes back to the queue unacknowledged.
         await Eventually.HoldsAsync(() => Task.FromResult(RenditionMedia.FfmpegRunning(workspace)), running => !running, "ffmpeg killed with Feed");
         Assert.Equal(0L, await fixture.ScalarAsync("feeddb", "SELECT count(*) FROM videos WHERE id = $1 AND rendition_path IS NOT NULL", videoId));
         await Eventually.HoldsAsync(async () => (await fixture.QueueAsync(FeedQueue)).Ready, n => n == 1, "the job back in " + FeedQueue);

@@ -7,7 +7,9 @@ namespace Douyin.IntegrationTests.Renditions;
 /// <summary>
 /// The whole app with one Feed, whose consumer then handles the rendition queue in its order (it takes one job at a
 /// time: Renditions:MaxConcurrent), and short retry delays, so a failing job is dead-lettered within a test. Feed stops
-/// without a drain (Shutdown:DrainDelay, where the graceful stop has one), so a stop lands in the middle of an encode.
+/// without a drain (Shutdown:DrainDelay) and gives the work in flight half a second (Shutdown:StopTimeout, 5 s under
+/// dcp): a stopping consumer lets its handlers finish within that timeout, and the test's encode, several seconds long,
+/// must be cut off mid-way, not finished.
 /// </summary>
 public sealed class RenditionsFixture : DouyinAppFixture
 {
@@ -17,7 +19,8 @@ public sealed class RenditionsFixture : DouyinAppFixture
             .WithEnvironment("Renditions__Enabled", "true")
             .WithEnvironment("Renditions__RetryCount", "2")
             .WithEnvironment("Renditions__RetryDelay", "00:00:00.200")
-            .WithEnvironment("Shutdown__DrainDelay", "00:00:00");
+            .WithEnvironment("Shutdown__DrainDelay", "00:00:00")
+            .WithEnvironment("Shutdown__StopTimeout", "00:00:00.500");
 }
 
 [CollectionDefinition(Name)]
