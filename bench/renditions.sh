@@ -12,6 +12,7 @@
 # Exits non-zero when a publish is refused or a rendition is not H.264 with its index first within --within seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 sizes=2,20,200 within=1800
 while (($#)); do
@@ -55,12 +56,8 @@ RateLimiting__Enabled=false Renditions__EncodeTimeout=01:00:00 \
   --AppHost:DataPath "$work/data" --AppHost:DashboardApiKey "$api_key" --DcpPublisher:RandomizePorts true \
   --DOTNET_LAUNCH_PROFILE production >"$work/apphost.log" 2>&1 &
 apphost_pid=$!
-for _ in $(seq 300); do
-  grep -qE '\bweb is healthy at ' "$work/apphost.log" && break
-  kill -0 "$apphost_pid" 2>/dev/null || exit 1
-  sleep 1
-done
-web=$(grep -E '\bweb is healthy at ' "$work/apphost.log" | tail -1 | grep -oE 'http://[^ ]+' | head -1)
+wait_healthy "$work/apphost.log" "$apphost_pid" web 300 || { echo "the AppHost did not start everything" >&2; exit 1; }
+web=$(endpoint "$work/apphost.log" web)
 dashboard=$(grep -oE 'Login to the dashboard at http://[^/]+' "$work/apphost.log" | head -1 | sed 's/.* at //')
 [ -n "$web" ] && [ -n "$dashboard" ] || { echo "the AppHost did not start everything" >&2; exit 1; }
 for _ in $(seq 120); do curl -fs "$web/douyin/feed/" >/dev/null && break; sleep 1; done

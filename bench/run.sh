@@ -13,6 +13,7 @@
 # Exits non-zero when a scenario has any error or non-2xx answer, or a count check fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 command="bench/run.sh${*:+ $*}"
 
 smoke=0 hold=0 label=default duration=30 warmup=10 connections=400 threads=2 scenarios=""
@@ -69,14 +70,9 @@ RateLimiting__Enabled=false dotnet run --project Douyin.AppHost -c Release --no-
 apphost_pid=$!
 
 # The AppHost logs "<resource> is healthy at <addresses>" for each resource; web is the last (it waits for the others).
-for _ in $(seq 240); do
-  grep -qE '\bweb is healthy at ' "$work/apphost.log" && break
-  kill -0 "$apphost_pid" 2>/dev/null || exit 1
-  sleep 1
-done
-grep -qE '\bweb is healthy at ' "$work/apphost.log" || { echo "the AppHost did not start everything" >&2; exit 1; }
-endpoint() { grep -E "\b$1 is healthy at " "$work/apphost.log" | tail -1 | grep -oE '(tcp|http)://[^ ]+' | head -1; }
-web=$(endpoint web) pg_port=$(endpoint pg | sed -E 's/.*:([0-9]+).*/\1/') redis_port=$(endpoint cache | sed -E 's/.*:([0-9]+).*/\1/')
+wait_healthy "$work/apphost.log" "$apphost_pid" web 240 || { echo "the AppHost did not start everything" >&2; exit 1; }
+web=$(endpoint "$work/apphost.log" web) pg_port=$(endpoint "$work/apphost.log" pg | sed -E 's/.*:([0-9]+).*/\1/')
+redis_port=$(endpoint "$work/apphost.log" cache | sed -E 's/.*:([0-9]+).*/\1/')
 [ -n "$web" ] && [ -n "$pg_port" ] && [ -n "$redis_port" ] || { echo "the AppHost did not come up" >&2; exit 1; }
 for _ in $(seq 120); do curl -fs "$web/douyin/feed/" >/dev/null && break; sleep 1; done
 say "web at $web, PostgreSQL on $pg_port, Redis on $redis_port"
