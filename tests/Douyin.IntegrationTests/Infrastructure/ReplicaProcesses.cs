@@ -20,7 +20,7 @@ public static class ReplicaProcesses
     public static async Task<int> ReplicaPortAsync(this DouyinAppFixture fixture, string service, int replica)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        return (await fixture.App.ReplicaAddressesAsync(service, timeout.Token))[replica].Port;
+        return (await fixture.App.ReplicaAddressAsync(service, replica, timeout.Token)).Port;
     }
 
     /// <summary>The process listening on a replica's port.</summary>

@@ -37,9 +37,18 @@ public static class Resources
     /// The address each replica of a project listens on (its ASPNETCORE_URLS): what a test needs to reach one replica.
     /// Waits until every replica runs.
     /// </summary>
-    public static async Task<IReadOnlyList<Uri>> ReplicaAddressesAsync(this DistributedApplication app, string resource, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<Uri>> ReplicaAddressesAsync(this DistributedApplication app, string resource, CancellationToken cancellationToken) =>
+        app.RunningAddressesAsync(app.ReplicaNames(resource), cancellationToken);
+
+    /// <summary>
+    /// The address of one replica, once it runs. Waits for that replica only: a test that stopped another one would
+    /// otherwise wait for it for ever (once the orchestrator saw it exit).
+    /// </summary>
+    public static async Task<Uri> ReplicaAddressAsync(this DistributedApplication app, string resource, int replica, CancellationToken cancellationToken) =>
+        (await app.RunningAddressesAsync([app.ReplicaNames(resource)[replica]], cancellationToken))[0];
+
+    static async Task<IReadOnlyList<Uri>> RunningAddressesAsync(this DistributedApplication app, IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
-        var names = app.ReplicaNames(resource);
         var addresses = new Dictionary<string, Uri>(StringComparer.Ordinal);
         await foreach (var update in app.ResourceNotifications.WatchAsync(cancellationToken))
         {
