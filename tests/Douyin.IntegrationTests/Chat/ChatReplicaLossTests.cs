@@ -103,7 +103,7 @@ public sealed class ChatReplicaLossTests(ChatReplicaLossFixture fixture, ITestOu
         // Every acknowledged message once, in the order sent; the conversation is exactly what Chat stored.
         await conversation.WaitUntilAsync(m => m.Count(FromSender) >= acknowledged.Count, "every acknowledged message");
         var shown = conversation.Messages;
-        var stored = await AllHistoryAsync(a, bId);
+        var stored = await fixture.Web.ChatHistoryAsync(a, bId);
         Assert.Equal(stored.Select(m => m.Id("id")), shown.Select(m => m.Id("id")));
         Assert.Equal(shown.Count, shown.Select(m => m.Id("id")).Distinct().Count());
         var ackedSet = acknowledged.ToHashSet();
@@ -149,17 +149,6 @@ public sealed class ChatReplicaLossTests(ChatReplicaLossFixture fixture, ITestOu
             await Task.Delay(s_pace, CancellationToken.None);
         }
         return failures;
-    }
-
-    /// <summary>The whole conversation, page after page (an answer holds at most Messages:MaxHistoryPage).</summary>
-    async Task<List<JsonObject>> AllHistoryAsync(string token, long peer)
-    {
-        var all = new List<JsonObject>();
-        while (await fixture.Web.ChatAsync(token, peer, all.Count == 0 ? 0 : all[^1].Id("create_time")) is { Count: > 0 } page)
-        {
-            all.AddRange(page);
-        }
-        return all;
     }
 
     static bool FromSender(JsonObject message) => Content(message).StartsWith(Prefix, StringComparison.Ordinal);

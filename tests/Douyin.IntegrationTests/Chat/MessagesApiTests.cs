@@ -147,4 +147,15 @@ public static class MessageCalls
         Assert.Equal(0, reply.StatusCode());
         return [.. reply["message_list"]!.AsArray().Select(m => m!.AsObject())];
     }
+
+    /// <summary>A whole conversation, page after page (an answer holds at most Messages:MaxHistoryPage).</summary>
+    public static async Task<List<JsonObject>> ChatHistoryAsync(this HttpClient web, string token, long toUserId)
+    {
+        var all = new List<JsonObject>();
+        while (await web.ChatAsync(token, toUserId, all.Count == 0 ? 0 : all[^1].Id("create_time")) is { Count: > 0 } page)
+        {
+            all.AddRange(page);
+        }
+        return all;
+    }
 }

@@ -42,6 +42,7 @@ public sealed class FaultDrillTests(DouyinAppFixture fixture, ITestOutputHelper 
     readonly ConcurrentBag<(string Fault, long UserId, long VideoId)> _likes = [];
     readonly ConcurrentBag<(string Fault, long FollowerId, long FolloweeId)> _follows = [];
     readonly ConcurrentBag<(string Fault, string Content)> _messages = [];
+    readonly ConcurrentBag<(string Fault, string Operation, string Detail, TimeSpan Took)> _unclean = [];
 
     [Fact]
     public async Task NoAcknowledgedWriteIsLostAndNoCounterDriftsThroughEveryFault()
@@ -65,7 +66,8 @@ public sealed class FaultDrillTests(DouyinAppFixture fixture, ITestOutputHelper 
             await File.WriteAllTextAsync(report, table);
         }
         Assert.True(lost.Values.All(l => l.Count == 0), "Acknowledged writes lost or counters drifted:\n" + string.Join('\n', lost.Values.SelectMany(l => l)));
-        Assert.All(figures, f => Assert.True(f.Unclean == 0, $"{f.Unclean} calls failed uncleanly while {f.Fault} was stopped:\n{table}"));
+        Assert.All(figures, f => Assert.True(f.Unclean == 0, $"{f.Unclean} calls failed uncleanly while {f.Fault} was stopped:\n{table}\n"
+            + string.Join('\n', _unclean.Where(u => u.Fault == f.Fault).Take(10).Select(u => $"{u.Operation} after {u.Took.TotalSeconds:0.00} s: {u.Detail}"))));
     }
 
     public void Dispose() => _web.Dispose();
@@ -85,10 +87,14 @@ public sealed class FaultDrillTests(DouyinAppFixture fixture, ITestOutputHelper 
                 var operation = s_operations[i % s_operations.Length];
                 var duringFault = Volatile.Read(ref faulty) == 1; // by when it was made: a call may wait out the fault
                 var took = Stopwatch.StartNew();
-                var outcome = await CallAsync(fault, operation, users[random.Next(Users)], users, videos, random);
+                var (outcome, detail) = await CallAsync(fault, operation, users[random.Next(Users)], users, videos, random);
                 if (duringFault)
                 {
                     during.Add((operation, outcome, took.Elapsed));
+                    if (outcome == Outcome.Unclean)
+                    {
+                        _unclean.Add((fault, operation, detail, took.Elapsed));
+                    }
                 }
                 await Task.Delay(s_pace);
             }
@@ -112,7 +118,7 @@ public sealed class FaultDrillTests(DouyinAppFixture fixture, ITestOutputHelper 
             var results = new List<Outcome>();
             foreach (var operation in s_operations)
             {
-                results.Add(await CallAsync(fault, operation, users[probe.Next(Users)], users, videos, probe));
+                results.Add((await CallAsync(fault, operation, users[probe.Next(Users)], users, videos, probe)).Outcome);
             }
             if (!results.All(outcome => outcome == Outcome.Ok))
             {
@@ -136,9 +142,10 @@ public sealed class FaultDrillTests(DouyinAppFixture fixture, ITestOutputHelper 
 
     /// <summary>
     /// One call as a client makes it: Ok (status_code 0; acknowledged writes are recorded), Refused (the envelope with
-    /// a reason other than an internal error) or Unclean (500, no envelope, or no answer within 10 s).
+    /// a reason other than an internal error) or Unclean (500, no envelope, or no answer within 10 s), with what the
+    /// answer was, for a failure to name.
     /// </summary>
-    async Task<Outcome> CallAsync(string fault, string operation, (long Id, string Token) user, List<(long Id, string Token)> users, List<long> videos, Random random)
+    async Task<(Outcome Outcome, string Detail)> CallAsync(string fault, string operation, (long Id, string Token) user, List<(long Id, string Token)> users, List<long> videos, Random random)
     {
         var peer = users[(users.IndexOf(user) + 1 + random.Next(Users - 1)) % Users];
         try
@@ -174,16 +181,16 @@ public sealed class FaultDrillTests(DouyinAppFixture fixture, ITestOutputHelper 
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or Xunit.Sdk.XunitException)
         {
-            return Outcome.Unclean;
+            return (Outcome.Unclean, $"{ex.GetType().Name}: {ex.Message}");
         }
     }
 
-    static Outcome Classify(JsonObject reply) => reply.StatusCode() switch
+    static (Outcome, string) Classify(JsonObject reply) => (reply.StatusCode() switch
     {
         0 => Outcome.Ok,
         500 => Outcome.Unclean,
         _ => Outcome.Refused,
-    };
+    }, $"{reply.StatusCode()} {reply["status_msg"]}");
 
     /// <summary>What is missing per fault, polled until nothing is or two minutes pass (likes wait in feed.writes, events in the outboxes).</summary>
     async Task<Dictionary<string, List<string>>> WaitForNoLossAsync(List<(long Id, string Token)> users, List<long> videos)
@@ -203,9 +210,9 @@ public sealed class FaultDrillTests(DouyinAppFixture fixture, ITestOutputHelper 
     async Task<Dictionary<string, List<string>>> CheckAsync(List<(long Id, string Token)> users, List<long> videos)
     {
         var userIds = users.Select(u => u.Id).ToArray();
-        var likes = (await RowsAsync("feeddb", "SELECT user_id, video_id FROM favorites WHERE is_favorite AND video_id = ANY($1)", videos.ToArray())).ToHashSet();
-        var follows = (await RowsAsync("socialdb", "SELECT follower_id, followee_id FROM follows WHERE follower_id = ANY($1)", userIds)).ToHashSet();
-        var messages = await TextCountsAsync("SELECT content, count(*) FROM messages WHERE from_user_id = ANY($1) GROUP BY content", userIds);
+        var likes = (await fixture.PairsAsync("feeddb", "SELECT user_id, video_id FROM favorites WHERE is_favorite AND video_id = ANY($1)", videos.ToArray())).ToHashSet();
+        var follows = (await fixture.PairsAsync("socialdb", "SELECT follower_id, followee_id FROM follows WHERE follower_id = ANY($1)", userIds)).ToHashSet();
+        var messages = await fixture.TextCountsAsync("chatdb", "SELECT content, count(*) FROM messages WHERE from_user_id = ANY($1) GROUP BY content", userIds);
 
         var lost = s_faults.ToDictionary(f => f, _ => new List<string>());
         foreach (var (fault, userId, videoId) in _likes.Distinct().Where(l => !likes.Contains((l.UserId, l.VideoId))))
@@ -240,34 +247,6 @@ public sealed class FaultDrillTests(DouyinAppFixture fixture, ITestOutputHelper 
             }
         }
         return lost;
-    }
-
-    async Task<List<(long, long)>> RowsAsync(string database, string sql, long[] ids)
-    {
-        await using var connection = new NpgsqlConnection(await fixture.App.GetConnectionStringAsync(database));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = ids } } };
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<(long, long)>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add((reader.GetInt64(0), reader.GetInt64(1)));
-        }
-        return rows;
-    }
-
-    async Task<Dictionary<string, long>> TextCountsAsync(string sql, long[] ids)
-    {
-        await using var connection = new NpgsqlConnection(await fixture.App.GetConnectionStringAsync("chatdb"));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = ids } } };
-        await using var reader = await command.ExecuteReaderAsync();
-        var counts = new Dictionary<string, long>();
-        while (await reader.ReadAsync())
-        {
-            counts[reader.GetString(0)] = reader.GetInt64(1);
-        }
-        return counts;
     }
 
     string Table(List<Figures> figures, Dictionary<string, List<string>> lost)

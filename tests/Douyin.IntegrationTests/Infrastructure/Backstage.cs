@@ -39,6 +39,36 @@ public static class Backstage
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
+    /// <summary>The rows of a two-column query of ids (such as (user_id, video_id)) whose one parameter is an id array.</summary>
+    public static async Task<List<(long, long)>> PairsAsync(this DouyinAppFixture fixture, string database, string sql, long[] ids)
+    {
+        await using var connection = new NpgsqlConnection(await fixture.App.GetConnectionStringAsync(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = ids } } };
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(long, long)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetInt64(0), reader.GetInt64(1)));
+        }
+        return rows;
+    }
+
+    /// <summary>A (text, count) query whose one parameter is an id array, as a dictionary: how often each text is stored.</summary>
+    public static async Task<Dictionary<string, long>> TextCountsAsync(this DouyinAppFixture fixture, string database, string sql, long[] ids)
+    {
+        await using var connection = new NpgsqlConnection(await fixture.App.GetConnectionStringAsync(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = ids } } };
+        await using var reader = await command.ExecuteReaderAsync();
+        var counts = new Dictionary<string, long>();
+        while (await reader.ReadAsync())
+        {
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        }
+        return counts;
+    }
+
     /// <summary>Messages in a queue that no consumer holds (RabbitMQ counts ready messages only), and its consumers.</summary>
     public static async Task<(uint Ready, uint Consumers)> QueueAsync(this DouyinAppFixture fixture, string queue)
     {

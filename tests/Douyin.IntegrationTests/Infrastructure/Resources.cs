@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Douyin.IntegrationTests.Infrastructure;
 
@@ -20,6 +21,21 @@ public static class Resources
         var result = await app.ExecuteCommandAsync(resource, command, cancellationToken);
         Assert.True(result.Success, $"{command} {resource}: {result.Message}");
     }
+
+    /// <summary>
+    /// Restarts one resource as the dashboard's Restart button does (stop, then start) and waits until its new process
+    /// is healthy: a rollout's step for one replica.
+    /// </summary>
+    public static async Task<ResourceEvent> RestartAsync(this DistributedApplication app, string resource, CancellationToken cancellationToken)
+    {
+        Assert.True(app.ResourceNotifications.TryGetCurrentState(resource, out var before));
+        await app.RunCommandAsync(resource, KnownResourceCommands.RestartCommand, cancellationToken);
+        return await app.ResourceNotifications.WaitForResourceAsync(resource,
+            e => Pid(e.Snapshot) is { } pid && !Equals(pid, Pid(before!.Snapshot)) && e.Snapshot.HealthStatus == HealthStatus.Healthy, cancellationToken);
+    }
+
+    /// <summary>The process the orchestrator runs for a resource, as the dashboard's details show it.</summary>
+    public static object? Pid(CustomResourceSnapshot snapshot) => snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value;
 
     /// <summary>
     /// The resources that run a service: replica 0 is the resource of that name, replica i the AppHost's "{service}-{i}"
