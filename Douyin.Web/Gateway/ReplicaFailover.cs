@@ -19,7 +19,7 @@ namespace Douyin.Web.Gateway;
 /// Nothing is forwarded again once a response began; other writes (comment, message, publish, register) are not
 /// repeated after they may have been sent, and get the 503 envelope.
 /// </summary>
-public static class ReplicaFailover
+public static partial class ReplicaFailover
 {
     /// <summary>Route metadata key; <see cref="Idempotent"/> marks a route whose POST may be repeated.</summary>
     public const string ReplayMetadata = "Replay";
@@ -40,17 +40,33 @@ public static class ReplicaFailover
 
         var proxy = context.GetReverseProxyFeature();
         if (context.GetForwarderErrorFeature() is not { } failure || proxy.ProxiedDestination is not { } failed
-            || context.Response.HasStarted || context.RequestAborted.IsCancellationRequested
-            || !CanRepeat(failure, idempotent, context.Request))
+            || context.RequestAborted.IsCancellationRequested)
         {
             return;
         }
+        // Each failover decision is logged: a client's 503 envelope should be traceable to why it was not spared.
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ReplicaFailover).FullName!);
+        if (context.Response.HasStarted || !CanRepeat(failure, idempotent, context.Request))
+        {
+            Log.NotRetried(logger, context.Request.Method, proxy.Route.Config.RouteId, failed.DestinationId, failure.Error,
+                context.Response.HasStarted ? "the response had begun" : "it may have been applied");
+            return;
+        }
 
-        // The cluster's available replicas now (the passive policy may already have taken this one out), without the
-        // one that failed. With none left it is the same address again: a Kubernetes Service or an orchestrator's
-        // proxy behind one address sends a new connection to another replica.
-        var others = proxy.Route.Cluster!.DestinationsState.AvailableDestinations.Where(d => d != failed).ToArray();
+        // The cluster's available replicas now, without the one that failed; if none, any other replica. YARP applies
+        // the passive policy's verdict on a background task, so the failed one may still be the only one available
+        // (the others out because their probes were late on a loaded node), and HealthyOrPanic has not yet offered
+        // them all. With no other replica at all it is the same address again: a Kubernetes Service or an
+        // orchestrator's proxy behind one address sends a new connection to another replica.
+        var destinations = proxy.Route.Cluster!.DestinationsState;
+        var others = destinations.AvailableDestinations.Where(d => d != failed).ToArray();
+        if (others.Length == 0)
+        {
+            others = [.. destinations.AllDestinations.Where(d => d != failed)];
+        }
         proxy.AvailableDestinations = others.Length > 0 ? others : [failed];
+        Log.Retrying(logger, context.Request.Method, proxy.Route.Config.RouteId, failed.DestinationId, failure.Error,
+            string.Join(' ', proxy.AvailableDestinations.Select(d => d.DestinationId)));
         proxy.ProxiedDestination = null;
         context.Features.Set<IForwarderErrorFeature>(null);
         context.Response.StatusCode = StatusCodes.Status200OK;
@@ -59,6 +75,23 @@ public static class ReplicaFailover
             context.Request.Body.Position = 0;
         }
         await next(context);
+
+        if (context.GetForwarderErrorFeature() is { } again)
+        {
+            Log.RetryFailed(logger, context.Request.Method, proxy.Route.Config.RouteId, proxy.ProxiedDestination?.DestinationId, again.Error, again.Exception?.Message);
+        }
+    }
+
+    static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "{Method} of route {Route} failed on {Destination} ({Error}); retrying on one of: {Targets}")]
+        public static partial void Retrying(ILogger logger, string method, string route, string destination, ForwarderError error, string targets);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} of route {Route} failed on {Destination} ({Error}); not retried: {Reason}")]
+        public static partial void NotRetried(ILogger logger, string method, string route, string destination, ForwarderError error, string reason);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} of route {Route} failed again on {Destination} ({Error}: {Detail})")]
+        public static partial void RetryFailed(ILogger logger, string method, string route, string? destination, ForwarderError error, string? detail);
     }
 
     static bool IsIdempotent(HttpContext context) =>

@@ -24,6 +24,7 @@ public sealed class ReplicaLossTests(ReplicaLossFixture fixture, ITestOutputHelp
         var users = (await fixture.Web.RegisterManyAsync(Users)).Select(u => (Id: u.UserId, u.Token)).ToList();
         var videos = await new FeedWritesBackstage(fixture).SeedVideosAsync(users[0].Id, Videos);
         var load = new MixedLoad(fixture.Web, users, videos, "feed", "user", "like");
+        using var webLogs = fixture.App.TailLogs("web"); // the edge logs each failover decision (Gateway/ReplicaFailover.cs)
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
 
         load.Start(Clients, "before");
@@ -46,7 +47,7 @@ public sealed class ReplicaLossTests(ReplicaLossFixture fixture, ITestOutputHelp
         await load.StopAsync();
 
         var failures = load.Calls.Where(c => c.Failure is not null).ToList();
-        Assert.True(failures.Count == 0, $"{failures.Count} calls failed:\n{load.Table()}\n" + string.Join('\n', failures.Take(20).Select(f => $"step {f.Step} {f.Operation}: {f.Failure}")));
+        Assert.True(failures.Count == 0, $"{failures.Count} calls failed:\n{load.Table()}\n" + string.Join('\n', failures.Take(20).Select(f => $"step {f.Step} {f.Operation}: {f.Failure}")) + "\n" + webLogs.Last(60));
         var lost = await load.WaitForNoLossAsync(fixture);
         output.WriteLine(load.Table(lost));
         Assert.True(lost.All(l => l.Count == 0), string.Join('\n', lost.SelectMany(l => l)));

@@ -40,6 +40,7 @@ public sealed class RolloutTests(RolloutFixture fixture, ITestOutputHelper outpu
         var load = new MixedLoad(fixture.Web, users, videos, "feed", "user", "like", "follow", "message", "comment", "chat");
         await using var screen = await ChatConversation.OpenAsync(fixture.Web, load.ChatListener.Token, load.ChatListener.Id, load.ChatSender.Id);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        using var webLogs = fixture.App.TailLogs("web"); // the edge logs each failover decision (Gateway/ReplicaFailover.cs)
         var ct = timeout.Token;
 
         load.Start(Clients, "before");
@@ -70,13 +71,13 @@ public sealed class RolloutTests(RolloutFixture fixture, ITestOutputHelper outpu
         var calls = load.Calls;
         var report = load.Table();
         var duringRollout = calls.Where(c => c.Step <= restarts && c.Failure is not null).ToList();
-        Assert.True(duringRollout.Count == 0, $"{duringRollout.Count} calls failed in the rollout:\n{report}\n{Failures(duringRollout)}");
+        Assert.True(duringRollout.Count == 0, $"{duringRollout.Count} calls failed in the rollout:\n{report}\n{Failures(duringRollout, webLogs)}");
         var afterKill = calls.Where(c => c.Step >= killStep && c.Failure is not null).ToList();
         var mustNotFail = afterKill.Where(c => s_reads.Contains(c.Operation) || s_idempotent.Contains(c.Operation)).ToList();
-        Assert.True(mustNotFail.Count == 0, $"{mustNotFail.Count} reads or idempotent writes failed after the kills:\n{report}\n{Failures(mustNotFail)}");
-        Assert.True(afterKill.All(c => c.Envelope), $"A write failed without the envelope after the kills:\n{report}\n{Failures(afterKill)}");
+        Assert.True(mustNotFail.Count == 0, $"{mustNotFail.Count} reads or idempotent writes failed after the kills:\n{report}\n{Failures(mustNotFail, webLogs)}");
+        Assert.True(afterKill.All(c => c.Envelope), $"A write failed without the envelope after the kills:\n{report}\n{Failures(afterKill, webLogs)}");
         // Each client has one call in flight at a time, so each kill can catch at most one call per client.
-        Assert.True(afterKill.Count <= Clients * RolloutFixture.Services.Length, $"{afterKill.Count} writes failed after the kills, more than could have been in flight:\n{report}\n{Failures(afterKill)}");
+        Assert.True(afterKill.Count <= Clients * RolloutFixture.Services.Length, $"{afterKill.Count} writes failed after the kills, more than could have been in flight:\n{report}\n{Failures(afterKill, webLogs)}");
 
         var lost = await load.WaitForNoLossAsync(fixture);
         output.WriteLine(load.Table(lost));
@@ -96,6 +97,8 @@ public sealed class RolloutTests(RolloutFixture fixture, ITestOutputHelper outpu
 
     static string Failures(IEnumerable<MixedLoad.Call> calls) =>
         string.Join('\n', calls.Take(20).Select(c => $"step {c.Step} {c.Operation}: {c.Failure}"));
+
+    static string Failures(IEnumerable<MixedLoad.Call> calls, ResourceLogTail webLogs) => $"{Failures(calls)}\n{webLogs.Last(60)}";
 
     static string Content(JsonObject message) => message["content"]!.GetValue<string>();
 }
