@@ -47,6 +47,17 @@ public sealed class EdgeApp : IAsyncDisposable
         return edge;
     }
 
+    /// <summary>A plain Kestrel app on a loopback port of its own, to stand behind the edge as a service's replica; its address is <c>Urls.First()</c>.</summary>
+    public static async Task<Microsoft.AspNetCore.Builder.WebApplication> StartFakeServiceAsync(Microsoft.AspNetCore.Http.RequestDelegate handler)
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        Microsoft.AspNetCore.Hosting.HostingAbstractionsWebHostBuilderExtensions.UseUrls(builder.WebHost, "http://127.0.0.1:0");
+        var app = builder.Build();
+        Microsoft.AspNetCore.Builder.RunExtensions.Run(app, handler);
+        await app.StartAsync();
+        return app;
+    }
+
     /// <summary>A loopback port nothing listens on (it was free a moment ago).</summary>
     public static int ClosedPort()
     {

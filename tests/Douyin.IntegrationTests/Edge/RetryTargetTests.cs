@@ -1,7 +1,6 @@
 using Douyin.IntegrationTests.Infrastructure;
 using Douyin.IntegrationTests.Relations;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 
 namespace Douyin.IntegrationTests.Edge;
@@ -24,7 +23,7 @@ public sealed class RetryTargetTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _breaking = await StartAsync(context =>
+        _breaking = await EdgeApp.StartFakeServiceAsync(context =>
         {
             if (context.Request.Path == "/health")
             {
@@ -34,7 +33,7 @@ public sealed class RetryTargetTests : IAsyncLifetime
             context.Abort(); // the connection breaks before the response begins
             return Task.CompletedTask;
         });
-        _late = await StartAsync(async context =>
+        _late = await EdgeApp.StartFakeServiceAsync(async context =>
         {
             if (context.Request.Path == "/health")
             {
@@ -46,16 +45,6 @@ public sealed class RetryTargetTests : IAsyncLifetime
             await context.Response.WriteAsync("""{"status_code":0,"status_msg":"late","video_list":[]}""");
         });
         _edge = await EdgeApp.StartAsync(("services__feed__http__0", _breaking.Urls.First()), ("services__feed__http__1", _late.Urls.First()));
-    }
-
-    static async Task<WebApplication> StartAsync(RequestDelegate handler)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        app.Run(handler);
-        await app.StartAsync();
-        return app;
     }
 
     public async Task DisposeAsync()

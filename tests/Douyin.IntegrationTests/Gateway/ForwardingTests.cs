@@ -5,7 +5,6 @@ using Douyin.IntegrationTests.Edge;
 using Douyin.IntegrationTests.Infrastructure;
 using Douyin.Api.Identity;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 
 namespace Douyin.IntegrationTests.Gateway;
@@ -22,16 +21,12 @@ public sealed class ForwardingTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _social = builder.Build();
-        _social.Run(context => context.Response.WriteAsJsonAsync(new JsonObject
+        _social = await EdgeApp.StartFakeServiceAsync(context => context.Response.WriteAsJsonAsync(new JsonObject
         {
             ["path"] = context.Request.Path.Value,
             ["query"] = context.Request.QueryString.Value,
             ["headers"] = new JsonObject(context.Request.Headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)h.Value.ToString()))),
         }));
-        await _social.StartAsync();
         // Once started, Urls holds the port Kestrel bound.
         _edge = await EdgeApp.StartAsync(("services__social__http__0", _social.Urls.First()));
     }
